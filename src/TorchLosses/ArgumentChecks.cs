@@ -1,0 +1,100 @@
+using System;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace TorchLosses
+{
+    /// <summary>
+    /// Turns bad arguments into managed exceptions that name the argument and the fix, before anything reaches libtorch.
+    /// Everything here reads shapes, dtypes and devices only: no tensor value is read, so nothing syncs with a device.
+    /// </summary>
+    internal static class ArgumentChecks
+    {
+        /// <summary>δ must be positive, β non-negative; neither may be NaN. +∞ is allowed (pure quadratic).</summary>
+        public static void Threshold(double value, string name, bool zeroAllowed)
+        {
+            if (double.IsNaN(value) || value < 0 || (!zeroAllowed && value == 0))
+                throw new ArgumentOutOfRangeException(name, value,
+                    zeroAllowed
+                        ? $"{name} must be >= 0 (0 gives exactly L1 loss); got {value}."
+                        : $"{name} must be > 0; got {value}. Use smooth_l1_loss with beta = 0 for L1 loss.");
+        }
+
+        /// <summary>The normaliser replaces the element count of the mean, so it needs Mean and a positive finite value.</summary>
+        public static void Normalizer(double? normalizer, nn.Reduction reduction)
+        {
+            if (normalizer is not double value)
+                return;
+            if (reduction != nn.Reduction.Mean)
+                throw new ArgumentException(
+                    $"normalizer divides the summed loss in place of the element count, so it needs reduction Mean; got {reduction}. " +
+                    "Pass reduction: Reduction.Mean, or drop the normalizer.", nameof(normalizer));
+            if (!(value > 0) || double.IsInfinity(value))
+                throw new ArgumentOutOfRangeException(nameof(normalizer), value,
+                    $"normalizer must be a positive finite number (for example the number of sampled RoIs); got {value}.");
+        }
+
+        /// <summary>Checks input, target and weight together and returns the shape of the elementwise loss.</summary>
+        public static long[] Tensors(Tensor input, Tensor target, Tensor? weight)
+        {
+            if (input is null) throw new ArgumentNullException(nameof(input));
+            if (target is null) throw new ArgumentNullException(nameof(target));
+            FloatingPoint(input, nameof(input));
+            FloatingPoint(target, nameof(target));
+            if (target.dtype != input.dtype)
+                throw new ArgumentException(
+                    $"target has dtype {target.dtype} but input has dtype {input.dtype}; convert one, for example target.to(input.dtype).",
+                    nameof(target));
+            SameDevice(input, target, nameof(target));
+
+            var inputShape = input.shape;
+            var targetShape = target.shape;
+            var lossShape = Broadcasting.Shape(inputShape, targetShape)
+                ?? throw new ArgumentException(
+                    $"input of shape {Broadcasting.Format(inputShape)} and target of shape {Broadcasting.Format(targetShape)} do not broadcast; " +
+                    "give them the same shape.", nameof(target));
+            if (!Broadcasting.Same(inputShape, targetShape))
+                LossWarnings.Raise(
+                    $"Using a target size ({Broadcasting.Format(targetShape)}) that is different to the input size ({Broadcasting.Format(inputShape)}). " +
+                    "This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.");
+
+            if (weight is not null)
+            {
+                FloatingPoint(weight, nameof(weight));
+                SameDevice(input, weight, nameof(weight));
+                if (!Broadcasting.BroadcastsTo(weight.shape, lossShape))
+                    throw new ArgumentException(
+                        $"weight of shape {Broadcasting.Format(weight.shape)} does not broadcast to the loss of shape {Broadcasting.Format(lossShape)} " +
+                        "(the broadcast of input and target); give it that shape or one that broadcasts to it.", nameof(weight));
+            }
+            return lossShape;
+        }
+
+        /// <summary>Checks a per-element threshold tensor (δ or β for each coordinate) against the loss shape.</summary>
+        public static void ThresholdTensor(Tensor threshold, string name, Tensor input, long[] lossShape)
+        {
+            if (threshold is null) throw new ArgumentNullException(name);
+            FloatingPoint(threshold, name);
+            SameDevice(input, threshold, name);
+            if (!Broadcasting.BroadcastsTo(threshold.shape, lossShape))
+                throw new ArgumentException(
+                    $"{name} of shape {Broadcasting.Format(threshold.shape)} does not broadcast to the loss of shape {Broadcasting.Format(lossShape)}; " +
+                    "give one value per coordinate, for example shape [4] for boxes of shape [N, 4].", name);
+        }
+
+        private static void FloatingPoint(Tensor tensor, string name)
+        {
+            if (!tensor.is_floating_point())
+                throw new ArgumentException(
+                    $"{name} has dtype {tensor.dtype}; robust regression losses need a real floating-point tensor " +
+                    $"(Float16, BFloat16, Float32 or Float64): convert it, for example {name}.to(ScalarType.Float32).", name);
+        }
+
+        private static void SameDevice(Tensor input, Tensor other, string name)
+        {
+            if (other.device_type != input.device_type || other.device_index != input.device_index)
+                throw new ArgumentException(
+                    $"{name} is on device {other.device} but input is on device {input.device}; move it, for example {name}.to(input.device).", name);
+        }
+    }
+}
