@@ -32,8 +32,8 @@ namespace LossCurves
             {
                 var line = plot.Add.ScatterLine(samples.X, values(samples));
                 line.LegendText = samples.Curve.Label;
-                line.LineWidth = samples.Curve.Family == "SmoothL1" ? 2.5f : 2f;
-                line.LinePattern = samples.Curve.Family == "SmoothL1" ? LinePattern.Dashed : LinePattern.Solid;
+                line.LineWidth = samples.Curve.Family == LossFamily.SmoothL1 ? 2.5f : 2f;
+                line.LinePattern = samples.Curve.Family == LossFamily.SmoothL1 ? LinePattern.Dashed : LinePattern.Solid;
                 line.Color = ColorOf(samples.Curve);
             }
             plot.Title(title, size: 18);
@@ -47,8 +47,8 @@ namespace LossCurves
         /// <summary>One colour per threshold (Huber solid, Smooth L1 dashed), black for MSE, grey for L1.</summary>
         private static Color ColorOf(LossCurve curve) => curve.Family switch
         {
-            "MSE" => Colors.Black,
-            "L1" => Colors.DimGray,
+            LossFamily.Mse => Colors.Black,
+            LossFamily.L1 => Colors.DimGray,
             _ => curve.Threshold switch
             {
                 0.5 => new Color(0x1f, 0x77, 0xb4), // blue

@@ -18,7 +18,6 @@ namespace LossCurves
             var loss = curve.Compute(x, target);
             // Every element's loss depends on its own x only, so d(sum ℓ)/dx is ℓ'(x) elementwise.
             loss.sum().backward();
-            using var noGrad = no_grad();
             return new CurveSamples(
                 curve,
                 x.detach().data<double>().ToArray(),
