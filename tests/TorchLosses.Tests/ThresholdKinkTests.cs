@@ -18,19 +18,12 @@ namespace TorchLosses.Tests
             from threshold in new[] { 0.5, 1.0, 2.0, 0.75, 0.3 }
             select new object[] { kind, dtype, threshold };
 
-        /// <summary>The threshold as the dtype stores it, so that input − target is exactly ±threshold.</summary>
-        private static double Representable(double value, ScalarType dtype)
-        {
-            using var t = tensor(value, dtype);
-            return HostValues.Scalar(t);
-        }
-
         [Theory]
         [MemberData(nameof(Cases))]
         public void Value_and_gradient_at_plus_and_minus_threshold(LossKind kind, ScalarType dtype, double requested)
         {
             using var scope = NewDisposeScope();
-            double threshold = Representable(requested, dtype);
+            double threshold = Inputs.Representable(requested, dtype);
             // x = input − target = +τ, −τ, then +τ and −τ again from a nonzero target (2τ − τ and 0 − τ are exact).
             var input = Inputs.Of(dtype, threshold, -threshold, 2 * threshold, 0.0);
             var target = Inputs.Of(dtype, 0.0, 0.0, threshold, threshold);
@@ -42,7 +35,7 @@ namespace TorchLosses.Tests
             Assert.Equal(new[] { -slope, slope, -slope, slope }, HostValues.Of(ours.TargetGradient));
 
             var elementwise = HostValues.Of(Losses.Ours(kind, input, target, threshold, nn.Reduction.None));
-            double kink = kind == LossKind.Huber ? Representable(0.5 * threshold * threshold, dtype) : Representable(0.5 * threshold, dtype);
+            double kink = kind == LossKind.Huber ? Inputs.Representable(0.5 * threshold * threshold, dtype) : Inputs.Representable(0.5 * threshold, dtype);
             Assert.All(elementwise, value => Assert.Equal(kink, value));
 
             var reference = Evaluation.Of((x, t) => Losses.Libtorch(kind, x, t, threshold, nn.Reduction.Sum), input, target);

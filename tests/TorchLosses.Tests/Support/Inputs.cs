@@ -25,6 +25,13 @@ namespace TorchLosses.Tests.Support
         public static Tensor Of(double[] values, long[] shape, ScalarType dtype) =>
             shape.Length == 0 ? tensor(values.Single(), dtype) : tensor(values, shape, dtype);
 
+        /// <summary>The value as <paramref name="dtype"/> stores it (rounded to its precision).</summary>
+        public static double Representable(double value, ScalarType dtype)
+        {
+            using var stored = tensor(value, dtype);
+            return HostValues.Scalar(stored);
+        }
+
         /// <summary>A 1-D tensor of the given values.</summary>
         public static Tensor Of(ScalarType dtype, params double[] values) => tensor(values, dtype);
     }
