@@ -49,5 +49,37 @@ namespace TorchLosses.Tests
             Assert.Equal(double.PositiveInfinity, loss[6]);          // −3 − ∞
             Assert.False(double.IsNaN(loss[7]) || double.IsInfinity(loss[7]));
         }
+
+        [Fact]
+        public void Infinite_delta_matches_libtorch_including_infinite_errors()
+        {
+            using var scope = NewDisposeScope();
+            var input = Inputs.Of(ScalarType.Float64, InputValues);
+            var target = Inputs.Of(ScalarType.Float64, TargetValues);
+            var ours = Evaluation.Of((x, t) => functional.huber_loss(x, t, double.PositiveInfinity, nn.Reduction.Sum), input, target);
+            var reference = Evaluation.Of((x, t) => nn.functional.huber_loss(x, t, double.PositiveInfinity, nn.Reduction.Sum), input, target);
+            Assert.True(Difference.Between(ours.InputGradient, reference.InputGradient).Bitwise);
+            Assert.True(Difference.Between(
+                functional.huber_loss(input, target, double.PositiveInfinity, nn.Reduction.None),
+                nn.functional.huber_loss(input, target, double.PositiveInfinity, nn.Reduction.None)).Bitwise);
+        }
+
+        [Fact]
+        public void Infinite_beta_matches_libtorch_values_and_finite_gradients()
+        {
+            using var scope = NewDisposeScope();
+            var input = Inputs.Of(ScalarType.Float64, InputValues);
+            var target = Inputs.Of(ScalarType.Float64, TargetValues);
+            Assert.True(Difference.Between(
+                functional.smooth_l1_loss(input, target, nn.Reduction.None, double.PositiveInfinity),
+                nn.functional.smooth_l1_loss(input, target, nn.Reduction.None, double.PositiveInfinity)).Bitwise);
+            var ours = HostValues.Of(Evaluation.Of((x, t) => functional.smooth_l1_loss(x, t, nn.Reduction.Sum, double.PositiveInfinity), input, target).InputGradient);
+            var reference = HostValues.Of(Evaluation.Of((x, t) => nn.functional.smooth_l1_loss(x, t, nn.Reduction.Sum, double.PositiveInfinity), input, target).InputGradient);
+            // Where x = ±∞ libtorch's backward takes its x ≥ β branch (±1); ours computes c/β = ∞/∞ = NaN. docs/parity.md.
+            var x = HostValues.Of(input.sub(target));
+            for (int i = 0; i < x.Length; i++)
+                if (!double.IsInfinity(x[i]))
+                    Assert.Equal(reference[i], ours[i]);
+        }
     }
 }
