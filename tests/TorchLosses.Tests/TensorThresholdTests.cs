@@ -143,6 +143,25 @@ namespace TorchLosses.Tests
             Assert.Contains("torch.Size([9, 4])", error.Message);
         }
 
+        [Theory]
+        [InlineData(LossKind.Huber, true)]
+        [InlineData(LossKind.Huber, false)]
+        [InlineData(LossKind.SmoothL1, true)]
+        [InlineData(LossKind.SmoothL1, false)]
+        public void A_threshold_that_requires_grad_is_still_a_constant(LossKind kind, bool inputRequiresGrad)
+        {
+            using var scope = NewDisposeScope();
+            var (input, target) = Boxes(ScalarType.Float64);
+            input.requires_grad_(inputRequiresGrad);
+            var thresholds = Inputs.Of(ScalarType.Float64, 0.5, 1.0, 0.25, 2.0).requires_grad_(true);
+            var loss = Losses.Ours(kind, input, target, thresholds, nn.Reduction.Sum);
+            // δ and β are constants, as in PyTorch: the loss depends on the threshold only through input's graph.
+            Assert.Equal(inputRequiresGrad, loss.requires_grad);
+            if (inputRequiresGrad)
+                loss.backward();
+            Assert.Null(thresholds.grad);
+        }
+
         [Fact]
         public void An_integer_threshold_tensor_is_refused()
         {
