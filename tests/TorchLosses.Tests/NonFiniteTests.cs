@@ -15,7 +15,7 @@ namespace TorchLosses.Tests
         public static IEnumerable<object[]> Cases() =>
             from kind in new[] { LossKind.Huber, LossKind.SmoothL1 }
             from reduction in ParityTests.Reductions
-            from dtype in new[] { ScalarType.Float32, ScalarType.Float64 }
+            from dtype in ParityTests.FloatingTypes
             select new object[] { kind, reduction, dtype };
 
         [Theory]

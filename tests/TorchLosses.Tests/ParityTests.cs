@@ -63,6 +63,35 @@ namespace TorchLosses.Tests
             Assert.True(Difference.Between(ours.TargetGradient, ours.InputGradient.neg()).Bitwise);
         }
 
+        public static IEnumerable<object[]> UpstreamCases() =>
+            from threshold in new (LossKind Kind, double Value)[] { (LossKind.Huber, 1.0), (LossKind.Huber, 0.3), (LossKind.SmoothL1, 1.0), (LossKind.SmoothL1, 0.5) }
+            from reduction in new[] { nn.Reduction.Mean, nn.Reduction.Sum }
+            from dtype in new[] { ScalarType.Float32, ScalarType.Float64 }
+            from upstream in new[] { 0.37, -3.0, 0.25 }
+            select new object[] { threshold.Kind, threshold.Value, reduction, dtype, upstream };
+
+        /// <summary>
+        /// A reduced loss that is not the last op (scaled, summed with other losses) gets an upstream gradient other than 1.
+        /// We fold it with 1/N first, g·(1/N), then multiply by c; libtorch multiplies (1/N)·x·g: at most one rounding apart,
+        /// and bitwise for Sum or when g is a power of two.
+        /// </summary>
+        [Theory]
+        [MemberData(nameof(UpstreamCases))]
+        public void Gradients_with_an_upstream_gradient_other_than_one(LossKind kind, double threshold, nn.Reduction reduction, ScalarType dtype, double upstreamValue)
+        {
+            using var scope = NewDisposeScope();
+            var (input, target) = ShapeCase.Create("large", dtype, threshold, 13);
+            var upstream = tensor(upstreamValue, dtype);
+            var ours = Evaluation.Of((x, t) => Losses.Ours(kind, x, t, threshold, reduction), input, target, upstream);
+            var reference = Evaluation.Of((x, t) => Losses.Libtorch(kind, x, t, threshold, reduction), input, target, upstream);
+            var inputGradient = Difference.Between(ours.InputGradient, reference.InputGradient);
+            output.WriteLine($"input gradient {inputGradient}");
+            if (System.Environment.GetEnvironmentVariable("PARITY_LOG") is string log)
+                System.IO.File.AppendAllText(log, $"upstream {upstreamValue}\t{kind}\t{threshold}\t{reduction}\t{dtype}\t{inputGradient}\n");
+            long allowed = ParityBounds.AllowedUlps(kind, threshold, dtype, broadcast: false, ParityQuantity.Gradient);
+            AssertWithin(inputGradient, System.Math.Max(allowed, 1), "input gradient");
+        }
+
         private static void AssertWithin(Difference difference, long allowedUlps, string what)
         {
             if (allowedUlps == 0)
