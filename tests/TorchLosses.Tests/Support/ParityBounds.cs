@@ -3,16 +3,6 @@ using static TorchSharp.torch;
 
 namespace TorchLosses.Tests.Support
 {
-    /// <summary>What a parity check compares.</summary>
-    public enum ParityQuantity
-    {
-        /// <summary>The loss (elementwise for reduction None).</summary>
-        Value,
-
-        /// <summary>The gradient of input or of target.</summary>
-        Gradient,
-    }
-
     /// <summary>
     /// How far (in ulps of the dtype) our numbers may be from libtorch's: 0 means bit for bit. Each nonzero bound was
     /// measured (PARITY_LOG, see docs/parity.md) and has its cause written there; everything else must be bitwise.
