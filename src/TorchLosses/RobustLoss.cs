@@ -26,7 +26,9 @@ namespace TorchLosses
             // Temporaries (the saved local gradient's managed handle among them) die with this scope; libtorch's saved
             // variable keeps its own reference, so only the result leaves.
             using var scope = torch.NewDisposeScope();
-            var checkedThreshold = thresholdTensor is null ? null : ThresholdValues.Checked(thresholdTensor, thresholdName, kind, input);
+            // δ and β are constants, as in PyTorch: detached, so that a threshold tensor which requires grad neither
+            // makes the loss require grad nor receives a gradient through the composed ops of the no-gradient path.
+            var checkedThreshold = thresholdTensor is null ? null : ThresholdValues.Checked(thresholdTensor.detach(), thresholdName, kind, input);
             var loss = call.AnyGradient
                 ? RobustLossFunction.apply(input, target, weight, checkedThreshold, call)
                 : RobustLossKernel.Forward(input, target, weight, checkedThreshold, call).Loss;

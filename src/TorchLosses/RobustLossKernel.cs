@@ -9,8 +9,10 @@ namespace TorchLosses
     /// c = clamp(x, −τ, τ):
     /// Huber(x; δ) = c·(x − c/2) with gradient c; SmoothL1(x; β) = (x − c/2)·(c/β) with gradient c/β
     /// (exactly ±1 beyond β), and at β = 0 exactly |x| with gradient sign(x).
-    /// These forms reproduce libtorch's fused kernels bit for bit for Huber (½·x·x inside, δ·(|x| − ½δ) outside)
-    /// and for Smooth L1 with β a power of two; see the README for the ulp-level cases.
+    /// In Float32 and Float64 these forms reproduce libtorch's CPU kernels bit for bit for Huber values (½·x·x inside,
+    /// δ·(|x| − ½δ) outside) and for Smooth L1 with β a power of two; docs/parity.md lists, with measured sizes, the
+    /// ulp-level cases (Smooth L1 at other β, Huber gradients at a δ not representable in Float32, Float16/BFloat16,
+    /// where libtorch keeps some intermediates in float32 and we round after every op).
     /// Every op after the first subtraction is in place on tensors created here, never on the caller's.
     /// Every Scalar is created explicitly and kept alive across the native call (TorchSharp 0.107's implicit
     /// number-to-Scalar conversion can be finalized while libtorch still reads it).

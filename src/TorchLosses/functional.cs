@@ -46,7 +46,8 @@ namespace TorchLosses
         /// <returns>A new tensor: 0-d for Mean and Sum, the broadcast shape for None.</returns>
         public static Tensor huber_loss(Tensor input, Tensor target, Tensor delta, nn.Reduction reduction = nn.Reduction.Mean,
             Tensor? weight = null, double? normalizer = null)
-            => RobustLoss.Compute(RobustLossKind.Huber, input, target, double.NaN, delta, nameof(delta), reduction, weight, normalizer);
+            => RobustLoss.Compute(RobustLossKind.Huber, input, target, double.NaN,
+                delta ?? throw new System.ArgumentNullException(nameof(delta)), nameof(delta), reduction, weight, normalizer);
 
         /// <summary>
         /// Smooth L1 loss. With x = input − target (broadcast):
@@ -83,6 +84,7 @@ namespace TorchLosses
         /// <returns>A new tensor: 0-d for Mean and Sum, the broadcast shape for None.</returns>
         public static Tensor smooth_l1_loss(Tensor input, Tensor target, Tensor beta, nn.Reduction reduction = nn.Reduction.Mean,
             Tensor? weight = null, double? normalizer = null)
-            => RobustLoss.Compute(RobustLossKind.SmoothL1, input, target, double.NaN, beta, nameof(beta), reduction, weight, normalizer);
+            => RobustLoss.Compute(RobustLossKind.SmoothL1, input, target, double.NaN,
+                beta ?? throw new System.ArgumentNullException(nameof(beta)), nameof(beta), reduction, weight, normalizer);
     }
 }
