@@ -9,6 +9,9 @@ namespace TorchLosses.Benchmarks
         /// <summary>Environment variable with the libtorch intra-op thread count (BenchmarkDotNet's child processes inherit it).</summary>
         public const string ThreadsVariable = "TORCHLOSSES_BENCH_THREADS";
 
+        /// <summary>Environment variable: 1 makes backward run <c>loss.backward()</c> into <c>.grad</c> instead of <c>torch.autograd.grad</c>.</summary>
+        public const string IntoGradVariable = "TORCHLOSSES_BENCH_INTO_GRAD";
+
         /// <summary>The element counts of the issue: 512 RoIs × 4, 64 Ki, 1 Mi, 16 Mi.</summary>
         public static readonly long[] AllSizes = { 2_048, 65_536, 1_048_576, 16_777_216 };
 

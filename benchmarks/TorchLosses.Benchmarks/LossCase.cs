@@ -73,14 +73,16 @@ namespace TorchLosses.Benchmarks
         };
 
         /// <summary>
-        /// Backward of a loss returned by <see cref="Forward"/> as a training step does it: <c>loss.backward()</c> into the
-        /// leaves' <c>.grad</c>, which are then reset to None (PyTorch's default <c>zero_grad(set_to_none=True)</c>), so
-        /// every iteration starts from the same state and pays the same AccumulateGrad work.
-        /// With <see cref="UseAutogradGrad"/>, <c>torch.autograd.grad</c> instead (no AccumulateGrad at all).
+        /// Backward of a loss returned by <see cref="Forward"/>: by default <c>torch.autograd.grad</c>, which gives the
+        /// gradients of the loss alone (nothing accumulates between iterations). With <see cref="IntoLeafGrad"/>,
+        /// <c>loss.backward()</c> into the leaves' <c>.grad</c>, reset to None afterwards (TorchSharp's and PyTorch's default
+        /// <c>zero_grad(set_to_none: true)</c>): that adds libtorch's AccumulateGrad, which steals a gradient nobody else
+        /// references but copies one that is still referenced — and every gradient returned by a TorchSharp custom
+        /// autograd function still is (by its managed handle).
         /// </summary>
         public void Backward(Tensor loss)
         {
-            if (UseAutogradGrad)
+            if (!IntoLeafGrad)
             {
                 torch.autograd.grad(new[] { loss }, differentiable, gradOutputs);
                 return;
@@ -93,8 +95,8 @@ namespace TorchLosses.Benchmarks
             }
         }
 
-        /// <summary>Whether <see cref="Backward"/> uses <c>torch.autograd.grad</c> (env TORCHLOSSES_BENCH_AUTOGRAD_GRAD=1).</summary>
-        public static bool UseAutogradGrad { get; } = System.Environment.GetEnvironmentVariable("TORCHLOSSES_BENCH_AUTOGRAD_GRAD") == "1";
+        /// <summary>Whether <see cref="Backward"/> runs <c>loss.backward()</c> into <c>.grad</c> (env TORCHLOSSES_BENCH_INTO_GRAD=1).</summary>
+        public static bool IntoLeafGrad { get; } = System.Environment.GetEnvironmentVariable(BenchmarkSettings.IntoGradVariable) == "1";
 
         /// <summary>libtorch's fused kernel; with a weight, the PyTorch idiom: reduction none, multiply, mean.</summary>
         private Tensor Fused()

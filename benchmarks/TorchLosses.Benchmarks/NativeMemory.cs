@@ -25,6 +25,24 @@ namespace TorchLosses.Benchmarks
 
         private const int RusageThread = 1;
 
+        [StructLayout(LayoutKind.Sequential)]
+        private struct TimeSpec
+        {
+            public long Seconds, Nanoseconds;
+        }
+
+        [DllImport("libc", EntryPoint = "clock_gettime")]
+        private static extern int clock_gettime(int clock, out TimeSpec time);
+
+        private const int ClockThreadCpuTime = 3;
+
+        /// <summary>CPU time consumed by the calling thread, in seconds (time spent descheduled by other processes is not counted).</summary>
+        public static double ThreadCpuSeconds()
+        {
+            clock_gettime(ClockThreadCpuTime, out var time);
+            return time.Seconds + time.Nanoseconds * 1e-9;
+        }
+
         /// <summary>Whether the probes work here (Linux with glibc ≥ 2.33).</summary>
         public static bool Available
         {

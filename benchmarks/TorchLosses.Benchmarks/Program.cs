@@ -69,6 +69,7 @@ namespace TorchLosses.Benchmarks
                     ? Job.Default.WithLaunchCount(1).WithWarmupCount(2).WithIterationCount(5).WithIterationTime(TimeInterval.FromMilliseconds(100))
                     : Job.Default.WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(12).WithIterationTime(TimeInterval.FromMilliseconds(250)))
                 .WithEnvironmentVariable(BenchmarkSettings.ThreadsVariable, BenchmarkSettings.Threads.ToString())
+                .WithEnvironmentVariable(BenchmarkSettings.IntoGradVariable, LossCase.IntoLeafGrad ? "1" : "0")
                 .WithId(isShort ? "Short" : "Side-by-side");
             var config = DefaultConfig.Instance.AddJob(job.AsDefault()).WithOptions(ConfigOptions.JoinSummary);
             BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest.ToArray(), config);
