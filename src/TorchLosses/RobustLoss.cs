@@ -10,15 +10,15 @@ namespace TorchLosses
             RobustLossKind kind, Tensor input, Tensor target, double threshold, Tensor? thresholdTensor, string thresholdName,
             nn.Reduction reduction, Tensor? weight, double? normalizer)
         {
-            var lossShape = ArgumentChecks.Tensors(input, target, weight);
+            var shapes = ArgumentChecks.Tensors(input, target, weight);
             ArgumentChecks.Normalizer(normalizer, reduction);
             if (thresholdTensor is null)
                 ArgumentChecks.Threshold(threshold, thresholdName, zeroAllowed: kind == RobustLossKind.SmoothL1);
             else
-                ArgumentChecks.ThresholdTensor(thresholdTensor, thresholdName, input, lossShape);
+                ArgumentChecks.ThresholdTensor(thresholdTensor, thresholdName, input, shapes.Loss);
 
             bool gradEnabled = torch.is_grad_enabled();
-            var call = new RobustLossCall(kind, threshold, reduction, normalizer,
+            var call = new RobustLossCall(kind, threshold, reduction, normalizer, shapes,
                 InputRequiresGrad: gradEnabled && input.requires_grad,
                 TargetRequiresGrad: gradEnabled && target.requires_grad,
                 WeightRequiresGrad: gradEnabled && weight is not null && weight.requires_grad);

@@ -45,8 +45,9 @@ namespace TorchLosses
 
         /// <summary>Gradients for (input, target, weight), each summed back to that tensor's own shape; null where none is needed.</summary>
         public static (Tensor? Input, Tensor? Target, Tensor? Weight) Backward(
-            Tensor gradOutput, Tensor? localGradient, Tensor? unweighted, RobustLossShapes shapes, RobustLossCall call)
+            Tensor gradOutput, Tensor? localGradient, Tensor? unweighted, RobustLossCall call)
         {
+            var shapes = call.Shapes;
             var scale = gradOutput;
             if (call.Reduction == nn.Reduction.Mean)
             {
@@ -60,12 +61,12 @@ namespace TorchLosses
             {
                 var gradDifference = localGradient.mul(scale);
                 if (call.InputRequiresGrad)
-                    gradInput = Broadcasting.SumTo(gradDifference, shapes.Input);
+                    gradInput = Broadcasting.SumTo(gradDifference, shapes.Loss, shapes.Input);
                 if (call.TargetRequiresGrad)
-                    gradTarget = Broadcasting.SumTo(call.InputRequiresGrad ? gradDifference.neg() : gradDifference.neg_(), shapes.Target);
+                    gradTarget = Broadcasting.SumTo(call.InputRequiresGrad ? gradDifference.neg() : gradDifference.neg_(), shapes.Loss, shapes.Target);
             }
             if (unweighted is not null && shapes.Weight is not null)
-                gradWeight = Broadcasting.SumTo(unweighted.mul(scale), shapes.Weight);
+                gradWeight = Broadcasting.SumTo(unweighted.mul(scale), shapes.Loss, shapes.Weight);
             return (gradInput, gradTarget, gradWeight);
         }
 
