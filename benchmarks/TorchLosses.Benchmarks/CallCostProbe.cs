@@ -1,5 +1,4 @@
 using System;
-using System.Diagnostics;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -19,7 +18,9 @@ namespace TorchLosses.Benchmarks
             using var other = torch.randn(512, 4);
             using var zeroD = torch.tensor(1.0f);
             using var half = 0.5.ToScalar();
-            Console.WriteLine($"threads = {torch.get_num_threads()}; median of 15 blocks, ns per call");
+            using var one = 1.0.ToScalar();
+            using var minusOne = (-1.0).ToScalar();
+            Console.WriteLine($"threads = {torch.get_num_threads()}; thread CPU time, median of 15 blocks, ns per call");
             Console.WriteLine();
             Console.WriteLine("| call | ns |");
             Console.WriteLine("|---|---:|");
@@ -33,7 +34,16 @@ namespace TorchLosses.Benchmarks
             Row("2,048-element sub + Dispose", () => { using var r = small.sub(other); });
             Row("2,048-element add_ in place", () => small.add_(other, half));
             Row("2,048-element mean + Dispose", () => { using var r = small.mean(); });
+            Row("2,048-element sum + Dispose", () => { using var r = small.sum(); });
+            Row("2,048-element sum().div_(Scalar) + Dispose", () => { using var r = small.sum(); r.div_(half); });
+            Row("2,048-element clamp(Scalar, Scalar) + Dispose", () => { using var r = small.clamp(minusOne, one); });
+            Row("2,048-element mul_(Scalar) in place", () => small.mul_(one));
+            Row("2,048-element mul(0-d tensor) + Dispose", () => { using var r = small.mul(zeroD); });
+            Row("0-d mul_(Scalar) in place", () => zeroD.mul_(one));
             using var leaf = torch.randn(512, 4).requires_grad_(true);
+            Console.WriteLine();
+            Console.WriteLine("| 2,048 elements, float32 | ns |");
+            Console.WriteLine("|---|---:|");
             Row("fused huber_loss forward, no grad", () => { using var r = nn.functional.huber_loss(small, other); });
             Row("ours huber_loss forward, no grad", () => { using var r = functional.huber_loss(small, other); });
             Row("fused huber_loss forward, input requires grad", () => { using var s = torch.NewDisposeScope(); nn.functional.huber_loss(leaf, other); });
@@ -54,17 +64,17 @@ namespace TorchLosses.Benchmarks
             }
         }
 
-        private static void Row(string name, Action action, bool milliseconds = false, int blocks = 15, int calls = 20_000)
+        private static void Row(string name, Action action, bool milliseconds = false, int blocks = 15, int calls = 5_000)
         {
             for (int i = 0; i < Math.Min(calls, 1000); i++)
                 action();
             var times = new double[blocks];
             for (int b = 0; b < blocks; b++)
             {
-                var watch = Stopwatch.StartNew();
+                var cpu = NativeMemory.ThreadCpuSeconds();
                 for (int i = 0; i < calls; i++)
                     action();
-                times[b] = watch.Elapsed.TotalMilliseconds / calls;
+                times[b] = (NativeMemory.ThreadCpuSeconds() - cpu) * 1e3 / calls;
             }
             Array.Sort(times);
             var median = times[blocks / 2];
