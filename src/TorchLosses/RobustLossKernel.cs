@@ -118,8 +118,8 @@ namespace TorchLosses
             using (torch.no_grad())
                 clamped = x.clamp(lower, upper); // a constant of the graph when autograd records this (see Recorded)
             x.add_(clamped, minusHalf);           // x − c/2 (c/2 is exact, so one rounding, as libtorch's z − ½δ)
-            if (call.Kind == RobustLossKind.SmoothL1)
-                clamped.div_(upper);              // c/β: ±1 exactly beyond β
+            if (call.Kind == RobustLossKind.SmoothL1 && call.Threshold != 1)
+                clamped.div_(upper);              // c/β: ±1 exactly beyond β; β = 1 (the default) needs no division
             x.mul_(clamped);
             return clamped;
         }
