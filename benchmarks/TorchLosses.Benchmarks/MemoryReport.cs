@@ -17,7 +17,7 @@ namespace TorchLosses.Benchmarks
     /// </summary>
     public static class MemoryReport
     {
-        private const int Repetitions = 5;
+        private const int Repetitions = 3;
 
         public static void Run(IEnumerable<LossKind> losses, IEnumerable<Variant> variants, IEnumerable<long> sizes)
         {
@@ -38,7 +38,7 @@ namespace TorchLosses.Benchmarks
                         using var lossCase = new LossCase(loss, variant, size);
                         foreach (var method in Enum.GetValues<Method>())
                         {
-                            for (int i = 0; i < 3; i++)
+                            for (int i = 0; i < 2; i++)
                                 lossCase.Run(method);
                             var held = new List<long>();
                             var peak = new List<long>();

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
@@ -67,11 +68,13 @@ namespace TorchLosses.Benchmarks
 
             var job = (isShort
                     ? Job.Default.WithLaunchCount(1).WithWarmupCount(2).WithIterationCount(5).WithIterationTime(TimeInterval.FromMilliseconds(100))
-                    : Job.Default.WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(12).WithIterationTime(TimeInterval.FromMilliseconds(250)))
+                    : Job.Default.WithLaunchCount(1).WithWarmupCount(2).WithIterationCount(9).WithIterationTime(TimeInterval.FromMilliseconds(250)))
                 .WithEnvironmentVariable(BenchmarkSettings.ThreadsVariable, BenchmarkSettings.Threads.ToString())
                 .WithEnvironmentVariable(BenchmarkSettings.IntoGradVariable, LossCase.IntoLeafGrad ? "1" : "0")
                 .WithId(isShort ? "Short" : "Side-by-side");
-            var config = DefaultConfig.Instance.AddJob(job.AsDefault()).WithOptions(ConfigOptions.JoinSummary);
+            var config = DefaultConfig.Instance.AddJob(job.AsDefault())
+                .AddColumn(StatisticColumn.Median)
+                .WithOptions(ConfigOptions.JoinSummary);
             BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest.ToArray(), config);
             return 0;
         }
