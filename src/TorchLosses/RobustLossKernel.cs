@@ -44,12 +44,13 @@ namespace TorchLosses
         }
 
         /// <summary>
-        /// The forward for small tensors, recorded by libtorch's own autograd instead of <see cref="RobustLossFunction"/>:
+        /// The forward recorded by libtorch's own autograd instead of <see cref="RobustLossFunction"/> (CPU float32/float64):
         /// the same ops, so the same values, but the local gradient (clamp, sign, c/β) is computed with grad mode off and
         /// enters the graph as a constant, so autograd's backward of <c>x.add_(c, −½).mul_(c)</c> is exactly grad · c
         /// (and of <c>|x|</c>, at β = 0, grad · sign(x)). Libtorch then runs backward natively, without the managed
-        /// callback, the Node and the output wrapping of a TorchSharp custom function, which dominate at a few thousand
-        /// elements, and libtorch's AccumulateGrad can take the gradient without copying it. It saves one tensor of the
+        /// callback, the Node and the output wrapping of a TorchSharp custom function (a fixed cost that dominates at a
+        /// few thousand elements), and libtorch's AccumulateGrad can take the gradient without copying it (it copies any
+        /// gradient a custom function returns, which a managed handle still references). It saves one tensor of the
         /// loss's shape (c, or x for |x|), as the custom function does. Only for CPU float32/float64, where Mean below is
         /// libtorch's own mean. Call with grad mode on; the caller's dispose scope owns every temporary.
         /// </summary>
