@@ -34,8 +34,8 @@ namespace TorchLosses
                     $"normalizer must be a positive finite number (for example the number of sampled RoIs); got {value}.");
         }
 
-        /// <summary>Checks input, target and weight together and returns the shape of the elementwise loss.</summary>
-        public static long[] Tensors(Tensor input, Tensor target, Tensor? weight)
+        /// <summary>Checks input, target and weight together and returns their shapes and that of the elementwise loss.</summary>
+        public static RobustLossShapes Tensors(Tensor input, Tensor target, Tensor? weight)
         {
             if (input is null) throw new ArgumentNullException(nameof(input));
             if (target is null) throw new ArgumentNullException(nameof(target));
@@ -49,7 +49,8 @@ namespace TorchLosses
 
             var inputShape = input.shape;
             var targetShape = target.shape;
-            var lossShape = Broadcasting.Shape(inputShape, targetShape)
+            // Same shapes (the usual case) need no broadcast arithmetic.
+            var lossShape = (Broadcasting.Same(inputShape, targetShape) ? inputShape : Broadcasting.Shape(inputShape, targetShape))
                 ?? throw new ArgumentException(
                     $"input of shape {Broadcasting.Format(inputShape)} and target of shape {Broadcasting.Format(targetShape)} do not broadcast; " +
                     "give them the same shape.", nameof(target));
@@ -58,16 +59,18 @@ namespace TorchLosses
                     $"Using a target size ({Broadcasting.Format(targetShape)}) that is different to the input size ({Broadcasting.Format(inputShape)}). " +
                     "This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.");
 
+            long[]? weightShape = null;
             if (weight is not null)
             {
                 FloatingPoint(weight, nameof(weight));
                 SameDevice(input, weight, nameof(weight));
-                if (!Broadcasting.BroadcastsTo(weight.shape, lossShape))
+                weightShape = weight.shape;
+                if (!Broadcasting.BroadcastsTo(weightShape, lossShape))
                     throw new ArgumentException(
-                        $"weight of shape {Broadcasting.Format(weight.shape)} does not broadcast to the loss of shape {Broadcasting.Format(lossShape)} " +
+                        $"weight of shape {Broadcasting.Format(weightShape)} does not broadcast to the loss of shape {Broadcasting.Format(lossShape)} " +
                         "(the broadcast of input and target); give it that shape or one that broadcasts to it.", nameof(weight));
             }
-            return lossShape;
+            return new RobustLossShapes(inputShape, targetShape, weightShape, lossShape, Broadcasting.ElementCount(lossShape));
         }
 
         /// <summary>Checks a per-element threshold tensor (δ or β for each coordinate) against the loss shape.</summary>

@@ -46,12 +46,12 @@ namespace TorchLosses
         public static string Format(long[] shape) => $"torch.Size([{string.Join(", ", shape)}])";
 
         /// <summary>
-        /// Sums a gradient of the broadcast shape back to the shape of the tensor it flows to
+        /// Sums a gradient of the broadcast shape <paramref name="gradientShape"/> back to the shape of the tensor it flows to
         /// (what the backward of <c>expand</c> does); returns <paramref name="gradient"/> itself when nothing was broadcast.
+        /// The caller passes the gradient's shape, known on the host, to save a native call.
         /// </summary>
-        public static Tensor SumTo(Tensor gradient, long[] shape)
+        public static Tensor SumTo(Tensor gradient, long[] gradientShape, long[] shape)
         {
-            var gradientShape = gradient.shape;
             if (Same(gradientShape, shape))
                 return gradient;
             int leading = gradientShape.Length - shape.Length;

@@ -11,6 +11,7 @@ namespace TorchLosses
     /// <param name="Threshold">δ or β when it is one number; ignored when a threshold tensor is passed.</param>
     /// <param name="Reduction">None, Mean or Sum.</param>
     /// <param name="Normalizer">When set, Mean divides the sum by it instead of by the element count.</param>
+    /// <param name="Shapes">The shapes read by the argument checks, reused by backward.</param>
     /// <param name="InputRequiresGrad">Recorded in forward: TorchSharp has no <c>needs_input_grad</c>.</param>
     /// <param name="TargetRequiresGrad">Recorded in forward.</param>
     /// <param name="WeightRequiresGrad">Recorded in forward.</param>
@@ -19,6 +20,7 @@ namespace TorchLosses
         double Threshold,
         torch.nn.Reduction Reduction,
         double? Normalizer,
+        RobustLossShapes Shapes,
         bool InputRequiresGrad,
         bool TargetRequiresGrad,
         bool WeightRequiresGrad)

@@ -13,7 +13,6 @@ namespace TorchLosses
     internal sealed class RobustLossFunction : torch.autograd.SingleTensorFunction<RobustLossFunction>
     {
         private const string CallKey = "call";
-        private const string ShapesKey = "shapes";
 
         public override string Name => nameof(RobustLossFunction);
 
@@ -29,8 +28,6 @@ namespace TorchLosses
             // Null entries are allowed: TorchSharp stores an empty saved variable and gives back null.
             ctx.save_for_backward(new List<Tensor> { result.LocalGradient!, result.Unweighted! });
             ctx.save_data(CallKey, call);
-            var lossShape = Broadcasting.Shape(input.shape, target.shape)!;
-            ctx.save_data(ShapesKey, new RobustLossShapes(input.shape, target.shape, weight?.shape, Broadcasting.ElementCount(lossShape)));
             return result.Loss;
         }
 
@@ -40,9 +37,8 @@ namespace TorchLosses
             // leave this scope unowned and the GC releases them after libtorch has taken its own references.
             using var scope = torch.NewDisposeScope();
             var call = (RobustLossCall)ctx.get_data(CallKey);
-            var shapes = (RobustLossShapes)ctx.get_data(ShapesKey);
             var saved = ctx.get_saved_variables();
-            var (input, target, weight) = RobustLossKernel.Backward(grad_output, saved[0], saved[1], shapes, call);
+            var (input, target, weight) = RobustLossKernel.Backward(grad_output, saved[0], saved[1], call);
             return new List<Tensor>
             {
                 input?.MoveToOuterDisposeScope()!,

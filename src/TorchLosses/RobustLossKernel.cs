@@ -45,10 +45,43 @@ namespace TorchLosses
             return new ForwardResult(Reduce(elementwise, call), differenceGradient ? localGradient : null, unweighted);
         }
 
+        /// <summary>
+        /// The forward recorded by libtorch's own autograd instead of <see cref="RobustLossFunction"/> (CPU float32/float64):
+        /// the same ops, so the same values, but the local gradient (clamp, sign, c/β) is computed with grad mode off and
+        /// enters the graph as a constant, so autograd's backward of <c>x.add_(c, −½).mul_(c)</c> is exactly grad · c
+        /// (and of <c>|x|</c>, at β = 0, grad · sign(x)). Libtorch then runs backward natively, without the managed
+        /// callback, the Node and the output wrapping of a TorchSharp custom function (a fixed cost that dominates at a
+        /// few thousand elements), and libtorch's AccumulateGrad can take the gradient without copying it (it copies any
+        /// gradient a custom function returns, which a managed handle still references). It saves one tensor of the
+        /// loss's shape (c, or x for |x|), as the custom function does. Only for CPU float32/float64, where Mean below is
+        /// libtorch's own mean. Call with grad mode on; the caller's dispose scope owns every temporary.
+        /// </summary>
+        public static Tensor Recorded(Tensor input, Tensor target, Tensor? weight, Tensor? threshold, RobustLossCall call)
+        {
+            var elementwise = input.sub(target);
+            if (threshold is null && call.Kind == RobustLossKind.SmoothL1 && call.Threshold == 0)
+                elementwise = elementwise.abs(); // saves x; its backward is grad · sign(x), 0 at x = 0
+            else if (threshold is null)
+                ScalarThresholdInPlace(elementwise, call);
+            else
+                TensorThresholdInPlace(elementwise, threshold, call.Kind);
+            if (weight is not null)
+                elementwise.mul_(weight);
+            if (call.Reduction == nn.Reduction.Mean && call.Normalizer is null)
+            {
+                // libtorch's CPU mean for float32/float64 is exactly sum().div_(numel) (ATen mean_out), so the value is the
+                // same bits; recorded this way, backward expands grad/N as a view instead of materialising it.
+                using var count = call.Shapes.ElementCount.ToScalar();
+                return elementwise.sum().div_(count);
+            }
+            return Reduce(elementwise, call);
+        }
+
         /// <summary>Gradients for (input, target, weight), each summed back to that tensor's own shape; null where none is needed.</summary>
         public static (Tensor? Input, Tensor? Target, Tensor? Weight) Backward(
-            Tensor gradOutput, Tensor? localGradient, Tensor? unweighted, RobustLossShapes shapes, RobustLossCall call)
+            Tensor gradOutput, Tensor? localGradient, Tensor? unweighted, RobustLossCall call)
         {
+            var shapes = call.Shapes;
             var scale = gradOutput;
             if (call.Reduction == nn.Reduction.Mean)
             {
@@ -62,12 +95,12 @@ namespace TorchLosses
             {
                 var gradDifference = localGradient.mul(scale);
                 if (call.InputRequiresGrad)
-                    gradInput = Broadcasting.SumTo(gradDifference, shapes.Input);
+                    gradInput = Broadcasting.SumTo(gradDifference, shapes.Loss, shapes.Input);
                 if (call.TargetRequiresGrad)
-                    gradTarget = Broadcasting.SumTo(call.InputRequiresGrad ? gradDifference.neg() : gradDifference.neg_(), shapes.Target);
+                    gradTarget = Broadcasting.SumTo(call.InputRequiresGrad ? gradDifference.neg() : gradDifference.neg_(), shapes.Loss, shapes.Target);
             }
             if (unweighted is not null && shapes.Weight is not null)
-                gradWeight = Broadcasting.SumTo(unweighted.mul(scale), shapes.Weight);
+                gradWeight = Broadcasting.SumTo(unweighted.mul(scale), shapes.Loss, shapes.Weight);
             return (gradInput, gradTarget, gradWeight);
         }
 
@@ -84,10 +117,12 @@ namespace TorchLosses
             using var upper = call.Threshold.ToScalar();
             using var lower = (-call.Threshold).ToScalar();
             using var minusHalf = (-0.5).ToScalar();
-            var clamped = x.clamp(lower, upper);
+            Tensor clamped;
+            using (torch.no_grad())
+                clamped = x.clamp(lower, upper); // a constant of the graph when autograd records this (see Recorded)
             x.add_(clamped, minusHalf);           // x − c/2 (c/2 is exact, so one rounding, as libtorch's z − ½δ)
-            if (call.Kind == RobustLossKind.SmoothL1)
-                clamped.div_(upper);              // c/β: ±1 exactly beyond β
+            if (call.Kind == RobustLossKind.SmoothL1 && call.Threshold != 1)
+                clamped.div_(upper);              // c/β: ±1 exactly beyond β; β = 1 (the default) needs no division
             x.mul_(clamped);
             return clamped;
         }
@@ -95,14 +130,20 @@ namespace TorchLosses
         private static Tensor TensorThresholdInPlace(Tensor x, Tensor threshold, RobustLossKind kind)
         {
             using var minusHalf = (-0.5).ToScalar();
-            var clamped = x.clamp(threshold.neg(), threshold);
+            // Everything derived from clamp and from the threshold is a constant of the graph when autograd records
+            // this (see Recorded): no gradient flows into δ or β, and backward is grad · (local gradient).
+            Tensor clamped;
             Tensor? sign = null, isZero = null;
-            if (kind == RobustLossKind.SmoothL1)
+            using (torch.no_grad())
             {
-                // Coordinates with β = 0 are L1: their gradient is sign(x), where c/β would be 0/0.
-                using var zero = 0.0.ToScalar();
-                isZero = threshold.eq(zero);
-                sign = x.sign();
+                clamped = x.clamp(threshold.neg(), threshold);
+                if (kind == RobustLossKind.SmoothL1)
+                {
+                    // Coordinates with β = 0 are L1: their gradient is sign(x), where c/β would be 0/0.
+                    using var zero = 0.0.ToScalar();
+                    isZero = threshold.eq(zero);
+                    sign = x.sign();
+                }
             }
             x.add_(clamped, minusHalf);
             if (kind == RobustLossKind.Huber)
@@ -110,7 +151,9 @@ namespace TorchLosses
                 x.mul_(clamped);
                 return clamped;
             }
-            var gradient = torch.where(isZero!, sign!, clamped.div_(threshold));
+            Tensor gradient;
+            using (torch.no_grad())
+                gradient = torch.where(isZero!, sign!, clamped.div_(threshold));
             x.mul_(gradient);
             return gradient;
         }
