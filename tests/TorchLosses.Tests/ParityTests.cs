@@ -72,8 +72,9 @@ namespace TorchLosses.Tests
 
         /// <summary>
         /// A reduced loss that is not the last op (scaled, summed with other losses) gets an upstream gradient other than 1.
-        /// We fold it with 1/N first, g·(1/N), then multiply by c; libtorch multiplies (1/N)·x·g: at most one rounding apart,
-        /// and bitwise for Sum or when g is a power of two.
+        /// On the CPU in float32/float64 libtorch's autograd records our ops, so the gradient is (g/N)·c; elsewhere the
+        /// custom function computes (g·(1/N))·c; libtorch multiplies (1/N)·x·g. Measured: at most 2 ulp apart (float64, g = 0.37),
+        /// bitwise for Sum or when g is a power of two.
         /// </summary>
         [Theory]
         [MemberData(nameof(UpstreamCases))]
@@ -89,7 +90,7 @@ namespace TorchLosses.Tests
             if (System.Environment.GetEnvironmentVariable("PARITY_LOG") is string log)
                 System.IO.File.AppendAllText(log, $"upstream {upstreamValue}\t{kind}\t{threshold}\t{reduction}\t{dtype}\t{inputGradient}\n");
             long allowed = ParityBounds.AllowedUlps(kind, threshold, dtype, broadcast: false, ParityQuantity.Gradient);
-            AssertWithin(inputGradient, System.Math.Max(allowed, 1), "input gradient");
+            AssertWithin(inputGradient, System.Math.Max(allowed, 2), "input gradient");
         }
 
         private static void AssertWithin(Difference difference, long allowedUlps, string what)

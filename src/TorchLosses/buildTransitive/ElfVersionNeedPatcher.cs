@@ -11,7 +11,7 @@ using Microsoft.Build.Utilities;
 /// <summary>
 /// Makes TorchSharp 0.107's <c>libLibTorchSharp.so</c> load on Linux hosts whose libstdc++ predates GCC 13
 /// (Debian 12, Ubuntu 22.04): the library declares a need for <c>GLIBCXX_3.4.32</c> only because of
-/// <c>std::ios_base_library_init()</c>, a link-time marker of GCC 13's &lt;iostream&gt; that nothing relocates against.
+/// <c>std::ios_base_library_init()</c>, a link-time marker of GCC 13+'s &lt;iostream&gt; that nothing relocates against.
 /// Setting <c>VER_FLG_WEAK</c> on that one version need (in the copy in the output folder, never the NuGet cache)
 /// turns the loader's hard error into nothing at all. Idempotent; keeps the file's timestamp so incremental
 /// copies do not churn.
