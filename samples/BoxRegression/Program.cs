@@ -19,6 +19,7 @@ namespace BoxRegression
             // Numbers in tables, file names and JSON use '.' whatever the user's locale.
             System.Globalization.CultureInfo.DefaultThreadCurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
             System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
+            if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 160;   // logs: keep the results table on one line per row
             var options = new CommandLineOptions();
             var root = options.CreateRootCommand();
             var parsed = root.Parse(args);
