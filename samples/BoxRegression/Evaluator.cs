@@ -118,7 +118,9 @@ namespace BoxRegression
             using var stride = (size + 1.0).ToScalar();
             var boxes = refined.reshape(-1, 4).clamp(low, high);                                     // [P·C, 4], clipped to the image
             var scores = probabilities.narrow(1, 1, Scene.ClassCount).reshape(-1);                   // [P·C]
-            var classes = arange(1, Scene.ClassCount + 1, dtype: ScalarType.Int64).repeat(probabilities.shape[0]);
+            using var firstClass = 1.ToScalar();
+            using var endClass = (Scene.ClassCount + 1).ToScalar();
+            var classes = arange(firstClass, endClass, dtype: ScalarType.Int64).repeat(probabilities.shape[0]);
             var keep = scores.gt(minScore).nonzero().flatten();
             boxes = boxes.index_select(0, keep);
             scores = scores.index_select(0, keep);
