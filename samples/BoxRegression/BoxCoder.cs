@@ -42,22 +42,22 @@ namespace BoxRegression
             using var sh = wh.ToScalar();
             using var clampMax = ScaleClamp.ToScalar();
             using var half = 0.5.ToScalar();
+            using var one = 1.0.ToScalar();
             var dx = deltas.select(1, 0).div(sx);
             var dy = deltas.select(1, 1).div(sy);
             var dw = deltas.select(1, 2).div(sw).clamp_max(clampMax);
             var dh = deltas.select(1, 3).div(sh).clamp_max(clampMax);
-            var cx = dx.mul(pw).add(pcx);
-            var cy = dy.mul(ph).add(pcy);
+            var cx = dx.mul(pw).add(pcx, one);
+            var cy = dy.mul(ph).add(pcy, one);
             var halfW = dw.exp().mul(pw).mul(half);
             var halfH = dh.exp().mul(ph).mul(half);
-            return stack([cx.sub(halfW), cy.sub(halfH), cx.add(halfW), cy.add(halfH)], 1).MoveToOuterDisposeScope();
+            return stack([cx.sub(halfW), cy.sub(halfH), cx.add(halfW, one), cy.add(halfH, one)], 1).MoveToOuterDisposeScope();
         }
 
         private static (Tensor Cx, Tensor Cy, Tensor W, Tensor H) CenterSize(Tensor xyxy)
         {
-            // torchvision's box_convert (xyxy → cxcywh) rather than our own arithmetic.
-            var c = torchvision.ops.box_convert(xyxy, torchvision.ops.BoxFormats.xyxy, torchvision.ops.BoxFormats.cxcywh);
-            return (c.select(1, 0), c.select(1, 1), c.select(1, 2), c.select(1, 3));
+            // The arithmetic of torchvision's box_convert (xyxy → cxcywh), with explicit Scalars (see BoxOps).
+            return BoxOps.CenterSize(xyxy);
         }
     }
 }

@@ -103,9 +103,10 @@ namespace BoxRegression
             var chosen = refined.reshape(-1, 4).index_select(0, tensor(rows.ToArray()));
             var truthTensor = RoiSampler.ToTensor(truth);
             after.AddRange(Trainer.PairedIou(chosen, truthTensor).data<float>().ToArray());
-            var sizes = torchvision.ops.box_convert(chosen, torchvision.ops.BoxFormats.xyxy, torchvision.ops.BoxFormats.cxcywh).narrow(1, 2, 2);
-            var trueSizes = torchvision.ops.box_convert(truthTensor, torchvision.ops.BoxFormats.xyxy, torchvision.ops.BoxFormats.cxcywh).narrow(1, 2, 2);
-            logScale.AddRange(sizes.div(trueSizes).log().flatten().data<float>().ToArray());
+            var (_, _, w, h) = BoxOps.CenterSize(chosen);
+            var (_, _, trueW, trueH) = BoxOps.CenterSize(truthTensor);
+            logScale.AddRange(w.div(trueW).log().data<float>().ToArray());
+            logScale.AddRange(h.div(trueH).log().data<float>().ToArray());
         }
 
         // Per-class NMS in one call (torchvision's batched_nms trick: boxes of different classes are offset so they never overlap).
@@ -128,14 +129,15 @@ namespace BoxRegression
             if (boxes.shape[0] > 0)
             {
                 var offsets = classes.to_type(ScalarType.Float32).mul(stride).unsqueeze(1);
-                var kept = torchvision.ops.nms(boxes.add(offsets), scores, NmsIou);
+                using var one = 1.0.ToScalar();
+                var kept = NoGarbageCollection.Run(() => torchvision.ops.nms(boxes.add(offsets, one), scores, NmsIou));
                 if (kept.shape[0] > MaxDetections) kept = kept.narrow(0, 0, MaxDetections);   // nms returns them by decreasing score
                 boxes = boxes.index_select(0, kept);
                 scores = scores.index_select(0, kept);
                 classes = classes.index_select(0, kept);
             }
             var iou = scene.Boxes.Length > 0 && boxes.shape[0] > 0
-                ? torchvision.ops.box_iou(boxes, RoiSampler.ToTensor(scene.Boxes)).data<float>().ToArray()
+                ? BoxOps.box_iou(boxes, RoiSampler.ToTensor(scene.Boxes)).data<float>().ToArray()
                 : [];
             int detections = (int)boxes.shape[0], truths = scene.Boxes.Length;
             var rows = Enumerable.Range(0, detections).Select(d => iou.AsSpan(d * truths, truths).ToArray()).ToArray();

@@ -34,10 +34,10 @@ namespace BoxRegression
             using var one = 1.0.ToScalar();
             using var scaleX = (spatialScale / width).ToScalar();
             using var scaleY = (spatialScale / height).ToScalar();
-            var c = torchvision.ops.box_convert(boxes, torchvision.ops.BoxFormats.xyxy, torchvision.ops.BoxFormats.cxcywh);
+            var (cx, cy, w, h) = BoxOps.CenterSize(boxes);
             var zeros = torch.zeros(roiCount, dtype: boxes.dtype, device: boxes.device);
-            var rowX = stack([c.select(1, 2).mul(scaleX), zeros, c.select(1, 0).mul(scaleX).mul(two).sub(one)], 1);
-            var rowY = stack([zeros, c.select(1, 3).mul(scaleY), c.select(1, 1).mul(scaleY).mul(two).sub(one)], 1);
+            var rowX = stack([w.mul(scaleX), zeros, cx.mul(scaleX).mul(two).sub(one)], 1);
+            var rowY = stack([zeros, h.mul(scaleY), cy.mul(scaleY).mul(two).sub(one)], 1);
             var theta = stack([rowX, rowY], 1);                                                // [R, 2, 3]
             var grid = nn.functional.affine_grid(theta, [roiCount, 1, samples, samples], align_corners: false); // [R, n, n, 2]
 

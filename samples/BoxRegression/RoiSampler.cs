@@ -45,14 +45,14 @@ namespace BoxRegression
             return rois;
         }
 
-        /// <summary>For each proposal, the index of the box it overlaps most and that IoU (torchvision's box_iou).</summary>
+        /// <summary>For each proposal, the index of the box it overlaps most and that IoU.</summary>
         public static (int[] Best, float[] BestIou) Match(IReadOnlyList<Box> proposals, Box[] boxes)
         {
             var best = new int[proposals.Count];
             var bestIou = new float[proposals.Count];
             if (boxes.Length == 0 || proposals.Count == 0) return (best, bestIou);
             using var scope = NewDisposeScope();
-            var iou = torchvision.ops.box_iou(ToTensor(proposals), ToTensor(boxes));
+            var iou = BoxOps.box_iou(ToTensor(proposals), ToTensor(boxes));
             var (values, indices) = iou.max(1);
             values.data<float>().CopyTo(bestIou);
             var idx = indices.data<long>().ToArray();

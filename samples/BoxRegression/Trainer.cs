@@ -29,7 +29,7 @@ namespace BoxRegression
             var model = new FastRcnnModel();
             model.to(device);
             model.train();
-            using var optimizer = optim.Adam(model.parameters(), settings.LearningRate);
+            using var optimizer = new ExplicitScalarAdam(model.parameters(), settings.LearningRate);   // not optim.Adam: see its docs
             var coder = new BoxCoder();
             var rng = new Random(unchecked(seed * 7919 + 17));   // the same batches for every loss with this seed
             var curve = new List<TrainingPoint>();
@@ -44,11 +44,12 @@ namespace BoxRegression
                 var classLoss = nn.functional.cross_entropy(scores, batch.Labels);
                 var predicted = deltas.reshape(-1, 4).index_select(0, batch.ForegroundRows);
                 var boxLoss = BoxLoss.Compute(loss, predicted, batch.Targets, batch.SampledRois);
-                var total = classLoss.add(boxLoss);
+                using var one = 1.0.ToScalar();
+                var total = classLoss.add(boxLoss, one);
 
                 optimizer.zero_grad();
                 total.backward();
-                optimizer.step();
+                optimizer.Step();
 
                 // Host syncs for the progress display only (outside the loss), summed over ReportEvery steps.
                 lossSum += total.item<float>();
@@ -72,11 +73,11 @@ namespace BoxRegression
             return (model, curve);
         }
 
-        /// <summary>IoU of box i of <paramref name="a"/> with box i of <paramref name="b"/> (the diagonal of torchvision's box_iou).</summary>
+        /// <summary>IoU of box i of <paramref name="a"/> with box i of <paramref name="b"/>.</summary>
         public static Tensor PairedIou(Tensor a, Tensor b)
         {
             using var scope = NewDisposeScope();
-            return torchvision.ops.box_iou(a, b).diagonal().MoveToOuterDisposeScope();
+            return BoxOps.paired_iou(a, b).MoveToOuterDisposeScope();
         }
     }
 }
