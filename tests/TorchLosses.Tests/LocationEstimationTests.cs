@@ -29,7 +29,7 @@ namespace TorchLosses.Tests
         private static double Estimate(Tensor sample, Func<Tensor, Tensor, Tensor> loss, double rateScale = 1.0)
         {
             using var theta = zeros(1, dtype: ScalarType.Float64).requires_grad_();
-            for (int step = 0; step < 400; step++)
+            for (int step = 0; step < 200; step++)
             {
                 using var scope = NewDisposeScope();
                 var value = loss(theta.expand(sample.shape), sample);
