@@ -8,7 +8,7 @@ namespace BoxRegression
     {
         public Option<string> Experiment { get; } = new("--experiment")
         {
-            Description = "What to run: 'default' trains the chosen losses once (SmoothL1 against L2 at ε = 0.4, oracle matching, about 3 minutes on 2 cores); " +
+            Description = "What to run: 'default' trains the chosen losses once (SmoothL1 against L2 at ε = 0.4, oracle matching, under 2 minutes on 2 cores); " +
                           "'outliers' runs the full study: L2, L1, SmoothL1, Huber × ε ∈ {0, 0.2, 0.4} × labels/oracle matching × seeds (60 distinct runs, about 30–45 minutes on a shared 2-core CPU).",
             DefaultValueFactory = _ => "default",
         };
