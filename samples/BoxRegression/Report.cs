@@ -13,7 +13,7 @@ namespace BoxRegression
         {
             var rows = ResultSummary.Aggregate(runs);
             var table = new Table().Border(TableBorder.Rounded)
-                .AddColumns("matching", "ε", "loss", "IoU before", "[bold]IoU after[/]", "IoU≥0.7", "scale bias", "AP50", "AP75", "train s");
+                .AddColumns("matching", "ε", "loss", "IoU before", "[bold]IoU after[/]", "IoU≥0.7", "scale bias", "AP50", "AP75", "seconds");
             foreach (var r in rows)
                 table.AddRow(r.Matching.ToString().ToLowerInvariant(), r.OutlierFraction.ToString("0.0"), Markup.Escape(BoxLoss.Describe(r.Loss)),
                     r.IouBefore.Format(), $"[bold]{r.IouAfter.Format()}[/]", r.Iou07.Format(), r.ScaleBias.Format("+0.000;-0.000"),
