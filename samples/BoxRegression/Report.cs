@@ -1,0 +1,44 @@
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Spectre.Console;
+using static TorchSharp.torch;
+
+namespace BoxRegression
+{
+    /// <summary>The end of a run: the results table on the console, metrics.json, results.md and the pictures.</summary>
+    internal static class Report
+    {
+        public static void Write(IReadOnlyList<RunResult> runs, TrainingSettings settings, Device device, string outDirectory)
+        {
+            var rows = ResultSummary.Aggregate(runs);
+            var table = new Table().Border(TableBorder.Rounded)
+                .AddColumns("matching", "ε", "loss", "IoU before", "[bold]IoU after[/]", "IoU≥0.7", "scale bias", "AP50", "AP75", "seconds");
+            foreach (var r in rows)
+                table.AddRow(r.Matching.ToString().ToLowerInvariant(), r.OutlierFraction.ToString("0.0"), Markup.Escape(BoxLoss.Describe(r.Loss)),
+                    r.IouBefore.Format(), $"[bold]{r.IouAfter.Format()}[/]", r.Iou07.Format(), r.ScaleBias.Format("+0.000;-0.000"),
+                    r.Ap50.Format(), r.Ap75.Format(), r.Seconds.ToString("0"));
+            AnsiConsole.Write(table);
+            foreach (var line in System.Enum.GetValues<MatchingMode>().SelectMany(m => ResultSummary.GoalLines(runs, m)))
+                AnsiConsole.MarkupLine(Markup.Escape(line));
+
+            MetricsFile.Write(Path.Combine(outDirectory, "metrics.json"), runs);
+            File.WriteAllText(Path.Combine(outDirectory, "results.md"), ResultSummary.Markdown(runs, settings, device.type.ToString().ToLowerInvariant()));
+
+            // Pictures: the first seed at the largest ε, oracle matching when it ran.
+            int seed = runs.Min(r => r.Spec.Seed);
+            double eps = runs.Max(r => r.Spec.OutlierFraction);
+            var matching = runs.Any(r => r.Spec.Matching == MatchingMode.Oracle) ? MatchingMode.Oracle : MatchingMode.Labels;
+            var highlighted = runs.Where(r => r.Spec.Seed == seed && r.Spec.OutlierFraction == eps && r.Spec.Matching == matching)
+                .OrderBy(r => r.Spec.Loss).ToList();
+            string title = $"ε = {eps:0.0}, {matching.ToString().ToLowerInvariant()} matching, seed {seed}";
+            Charts.TrainingCurves(outDirectory, highlighted, title);
+            if (rows.Select(r => r.OutlierFraction).Distinct().Count() > 1) Charts.IouAgainstOutliers(outDirectory, rows);
+            var proposals = new ProposalGenerator(settings.ProposalsPerObject, settings.BackgroundProposals);
+            var test = TestSet.Create(ExamplePicture.Images, 1_000_003 + seed, proposals);
+            ExamplePicture.Save(Path.Combine(outDirectory, "examples.png"), test,
+                highlighted.Select(r => (BoxLoss.Describe(r.Spec.Loss), r.PictureRefined)).ToList());
+            AnsiConsole.MarkupLine($"Wrote metrics.json, results.md and PNG charts to [blue]{Markup.Escape(outDirectory)}[/]");
+        }
+    }
+}
