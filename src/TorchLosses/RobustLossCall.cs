@@ -27,5 +27,8 @@ namespace TorchLosses
     {
         /// <summary>Whether backward will be asked for any gradient.</summary>
         public bool AnyGradient => InputRequiresGrad || TargetRequiresGrad || WeightRequiresGrad;
+
+        /// <summary>Smooth L1 with the one number β = 0, which is exactly L1 (a threshold tensor leaves Threshold NaN).</summary>
+        public bool IsL1 => Kind == RobustLossKind.SmoothL1 && Threshold == 0;
     }
 }

@@ -59,7 +59,7 @@ namespace TorchLosses
         public static Tensor Recorded(Tensor input, Tensor target, Tensor? weight, Tensor? threshold, RobustLossCall call)
         {
             var elementwise = input.sub(target);
-            if (threshold is null && call.Kind == RobustLossKind.SmoothL1 && call.Threshold == 0)
+            if (threshold is null && call.IsL1)
                 elementwise = elementwise.abs(); // saves x; its backward is grad · sign(x), 0 at x = 0
             else if (threshold is null)
                 ScalarThresholdInPlace(elementwise, call);
@@ -107,7 +107,7 @@ namespace TorchLosses
         /// <summary>Turns x into the elementwise loss in place and returns the local gradient (a new tensor).</summary>
         private static Tensor ScalarThresholdInPlace(Tensor x, RobustLossCall call)
         {
-            if (call.Kind == RobustLossKind.SmoothL1 && call.Threshold == 0)
+            if (call.IsL1)
             {
                 // β = 0 is L1, as PyTorch documents it: |x|, with gradient sign(x) (0 at x = 0).
                 var sign = x.sign();
