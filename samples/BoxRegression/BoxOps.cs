@@ -25,14 +25,18 @@ namespace BoxRegression
             return (cx.MoveToOuterDisposeScope(), cy.MoveToOuterDisposeScope(), w.MoveToOuterDisposeScope(), h.MoveToOuterDisposeScope());
         }
 
+        /// <summary>Areas [N] of boxes [N, 4] in (x1, y1, x2, y2) form; the caller's dispose scope owns the result.</summary>
+        private static Tensor Area(Tensor boxes) =>
+            boxes.select(1, 2).sub(boxes.select(1, 0)).mul(boxes.select(1, 3).sub(boxes.select(1, 1)));
+
         /// <summary>Pairwise IoU [N, M] of <paramref name="a"/> [N, 4] and <paramref name="b"/> [M, 4] (torchvision's box_iou).</summary>
         public static Tensor box_iou(Tensor a, Tensor b)
         {
             using var scope = NewDisposeScope();
             using var zero = 0.0.ToScalar();
             using var one = 1.0.ToScalar();
-            var areaA = a.select(1, 2).sub(a.select(1, 0)).mul(a.select(1, 3).sub(a.select(1, 1)));
-            var areaB = b.select(1, 2).sub(b.select(1, 0)).mul(b.select(1, 3).sub(b.select(1, 1)));
+            var areaA = Area(a);
+            var areaB = Area(b);
             var lt = maximum(a.narrow(1, 0, 2).unsqueeze(1), b.narrow(1, 0, 2).unsqueeze(0));   // [N, M, 2]
             var rb = minimum(a.narrow(1, 2, 2).unsqueeze(1), b.narrow(1, 2, 2).unsqueeze(0));
             var wh = rb.sub(lt).clamp_min(zero);
@@ -47,8 +51,8 @@ namespace BoxRegression
             using var scope = NewDisposeScope();
             using var zero = 0.0.ToScalar();
             using var one = 1.0.ToScalar();
-            var areaA = a.select(1, 2).sub(a.select(1, 0)).mul(a.select(1, 3).sub(a.select(1, 1)));
-            var areaB = b.select(1, 2).sub(b.select(1, 0)).mul(b.select(1, 3).sub(b.select(1, 1)));
+            var areaA = Area(a);
+            var areaB = Area(b);
             var lt = maximum(a.narrow(1, 0, 2), b.narrow(1, 0, 2));
             var rb = minimum(a.narrow(1, 2, 2), b.narrow(1, 2, 2));
             var wh = rb.sub(lt).clamp_min(zero);
