@@ -39,7 +39,11 @@ namespace TorchLosses
             // δ and β are constants, as in PyTorch: detached, so that a threshold tensor which requires grad neither
             // makes the loss require grad nor receives a gradient through the composed ops.
             var checkedThreshold = thresholdTensor is null ? null : ThresholdValues.Checked(thresholdTensor.detach(), thresholdName, kind, input);
-            var loss = !call.AnyGradient
+            var loss = VectorizedCpuPath.Applies(input, target, weight, checkedThreshold, call)
+                ? call.AnyGradient
+                    ? VectorizedCpuFunction.apply(input, target, call)
+                    : VectorizedCpuPath.Loss(input, target, call)
+                : !call.AnyGradient
                 ? RobustLossKernel.Forward(input, target, weight, checkedThreshold, call).Loss
                 : Recordable(input)
                     ? RobustLossKernel.Recorded(input, target, weight, checkedThreshold, call)

@@ -1,0 +1,104 @@
+using System;
+using System.Numerics;
+using System.Threading.Tasks;
+using TorchSharp;
+
+namespace TorchLosses
+{
+    /// <summary>
+    /// One pass over contiguous CPU memory per quantity, SIMD through <see cref="Vector{T}"/>: the elementwise loss,
+    /// the local gradient, and the scaled gradient. Each pass reads its inputs once and writes one tensor, where the
+    /// composed TorchSharp ops take four to six passes and as many native calls. Large tensors are split into chunks
+    /// run in parallel on up to <c>torch.get_num_threads()</c> threads, as libtorch splits its own kernels.
+    /// Callers keep every tensor behind these pointers alive for the duration of the call.
+    /// </summary>
+    internal static unsafe class VectorizedCpuKernel
+    {
+        /// <summary>Elements per parallel chunk (twice libtorch's GRAIN_SIZE): smaller tensors run on the calling thread.</summary>
+        private const long ChunkElements = 1 << 16;
+
+        /// <summary>loss[i] = elementwise loss of (input[i], target[i]).</summary>
+        public static void Losses<T>(T* input, T* target, T* loss, long count, LossArithmetic<T> arithmetic)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            nint a = (nint)input, b = (nint)target, l = (nint)loss;
+            InChunks(count, (start, length) => LossesRange((T*)a + start, (T*)b + start, (T*)l + start, length, arithmetic));
+        }
+
+        /// <summary>local[i] = ∂loss/∂x at (input[i], target[i]).</summary>
+        public static void LocalGradients<T>(T* input, T* target, T* local, long count, LossArithmetic<T> arithmetic)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            nint a = (nint)input, b = (nint)target, g = (nint)local;
+            InChunks(count, (start, length) => LocalGradientsRange((T*)a + start, (T*)b + start, (T*)g + start, length, arithmetic));
+        }
+
+        /// <summary>
+        /// gradInput[i] = scale·local[i] and gradTarget[i] = −(scale·local[i]), each written only when its pointer is not
+        /// null: autograd's grad·c and the negation of its subtraction node, in one pass.
+        /// </summary>
+        public static void Scaled<T>(T* local, T scale, T* gradInput, T* gradTarget, long count)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            nint g = (nint)local, i = (nint)gradInput, t = (nint)gradTarget;
+            InChunks(count, (start, length) => ScaledRange((T*)g + start, scale,
+                i == 0 ? null : (T*)i + start, t == 0 ? null : (T*)t + start, length));
+        }
+
+        private static void InChunks(long count, Action<long, long> range)
+        {
+            long chunks = (count + ChunkElements - 1) / ChunkElements;
+            int threads = chunks > 1 ? torch.get_num_threads() : 1;
+            if (threads <= 1)
+            {
+                range(0, count);
+                return;
+            }
+            Parallel.For(0L, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads },
+                chunk => range(chunk * ChunkElements, Math.Min(ChunkElements, count - chunk * ChunkElements)));
+        }
+
+        private static void LossesRange<T>(T* input, T* target, T* loss, long length, LossArithmetic<T> arithmetic)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            long i = 0;
+            for (; i <= length - Vector<T>.Count; i += Vector<T>.Count)
+                arithmetic.Loss(Vector.Load(input + i), Vector.Load(target + i)).Store(loss + i);
+            for (; i < length; i++)
+                loss[i] = arithmetic.Loss(input[i], target[i]);
+        }
+
+        private static void LocalGradientsRange<T>(T* input, T* target, T* local, long length, LossArithmetic<T> arithmetic)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            long i = 0;
+            for (; i <= length - Vector<T>.Count; i += Vector<T>.Count)
+                arithmetic.LocalGradient(Vector.Load(input + i), Vector.Load(target + i)).Store(local + i);
+            for (; i < length; i++)
+                local[i] = arithmetic.LocalGradient(input[i], target[i]);
+        }
+
+        private static void ScaledRange<T>(T* local, T scale, T* gradInput, T* gradTarget, long length)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var scales = new Vector<T>(scale);
+            long i = 0;
+            for (; i <= length - Vector<T>.Count; i += Vector<T>.Count)
+            {
+                var gradient = scales * Vector.Load(local + i);
+                if (gradInput != null)
+                    gradient.Store(gradInput + i);
+                if (gradTarget != null)
+                    (-gradient).Store(gradTarget + i);
+            }
+            for (; i < length; i++)
+            {
+                var gradient = scale * local[i];
+                if (gradInput != null)
+                    gradInput[i] = gradient;
+                if (gradTarget != null)
+                    gradTarget[i] = -gradient;
+            }
+        }
+    }
+}
