@@ -47,8 +47,8 @@ namespace TorchLosses
                     nameof(target));
             SameDevice(input, target, nameof(target));
 
-            var inputShape = input.shape;
-            var targetShape = target.shape;
+            var inputShape = Broadcasting.ShapeOf(input);
+            var targetShape = Broadcasting.ShapeOf(target);
             // Same shapes (the usual case) need no broadcast arithmetic.
             var lossShape = (Broadcasting.Same(inputShape, targetShape) ? inputShape : Broadcasting.Shape(inputShape, targetShape))
                 ?? throw new ArgumentException(
@@ -64,7 +64,7 @@ namespace TorchLosses
             {
                 FloatingPoint(weight, nameof(weight));
                 SameDevice(input, weight, nameof(weight));
-                weightShape = weight.shape;
+                weightShape = Broadcasting.ShapeOf(weight);
                 if (!Broadcasting.BroadcastsTo(weightShape, lossShape))
                     throw new ArgumentException(
                         $"weight of shape {Broadcasting.Format(weightShape)} does not broadcast to the loss of shape {Broadcasting.Format(lossShape)} " +
@@ -79,9 +79,10 @@ namespace TorchLosses
             if (threshold is null) throw new ArgumentNullException(name);
             FloatingPoint(threshold, name);
             SameDevice(input, threshold, name);
-            if (!Broadcasting.BroadcastsTo(threshold.shape, lossShape))
+            var thresholdShape = Broadcasting.ShapeOf(threshold);
+            if (!Broadcasting.BroadcastsTo(thresholdShape, lossShape))
                 throw new ArgumentException(
-                    $"{name} of shape {Broadcasting.Format(threshold.shape)} does not broadcast to the loss of shape {Broadcasting.Format(lossShape)}; " +
+                    $"{name} of shape {Broadcasting.Format(thresholdShape)} does not broadcast to the loss of shape {Broadcasting.Format(lossShape)}; " +
                     "give one value per coordinate, for example shape [4] for boxes of shape [N, 4].", name);
         }
 

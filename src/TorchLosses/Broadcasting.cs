@@ -7,6 +7,19 @@ namespace TorchLosses
     /// <summary>Shape arithmetic of NumPy/PyTorch broadcasting, done on the host so that no device is touched.</summary>
     internal static class Broadcasting
     {
+        /// <summary>
+        /// The shape of <paramref name="tensor"/> through <c>dim()</c> and <c>size(i)</c>: about 0.1 µs, where TorchSharp's
+        /// <c>shape</c> property (a native call that allocates the array through a managed callback) costs about 1.5 µs,
+        /// which is a tenth of a whole fused loss at a few thousand elements.
+        /// </summary>
+        public static long[] ShapeOf(Tensor tensor)
+        {
+            var shape = new long[tensor.dim()];
+            for (int i = 0; i < shape.Length; i++)
+                shape[i] = tensor.size(i);
+            return shape;
+        }
+
         /// <summary>The broadcast shape of <paramref name="a"/> and <paramref name="b"/>, or null where they do not broadcast.</summary>
         public static long[]? Shape(long[] a, long[] b)
         {

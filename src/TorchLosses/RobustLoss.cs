@@ -40,9 +40,7 @@ namespace TorchLosses
             // makes the loss require grad nor receives a gradient through the composed ops.
             var checkedThreshold = thresholdTensor is null ? null : ThresholdValues.Checked(thresholdTensor.detach(), thresholdName, kind, input);
             var loss = VectorizedCpuPath.Applies(input, target, weight, checkedThreshold, call)
-                ? call.AnyGradient
-                    ? VectorizedCpuFunction.apply(input, target, call)
-                    : VectorizedCpuPath.Loss(input, target, call)
+                ? VectorizedCpuPath.Compute(input, target, weight, call)
                 : !call.AnyGradient
                 ? RobustLossKernel.Forward(input, target, weight, checkedThreshold, call).Loss
                 : Recordable(input)

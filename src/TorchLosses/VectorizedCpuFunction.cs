@@ -25,7 +25,7 @@ namespace TorchLosses
             var target = (Tensor)vars[1];
             var call = (RobustLossCall)vars[2];
 
-            var buffer = VectorizedCpuPath.ElementwiseLoss(input, target, call);
+            var buffer = VectorizedCpuPath.ElementwiseLoss(input, target, null, call);
             var loss = VectorizedCpuPath.Reduce(buffer, call);
             // The sum has read the elementwise loss: the same memory, already mapped, now holds the local gradient.
             VectorizedCpuPath.LocalGradients(input, target, buffer, call);

@@ -17,12 +17,12 @@ namespace TorchLosses
         /// <summary>Elements per parallel chunk (twice libtorch's GRAIN_SIZE): smaller tensors run on the calling thread.</summary>
         private const long ChunkElements = 1 << 16;
 
-        /// <summary>loss[i] = elementwise loss of (input[i], target[i]).</summary>
-        public static void Losses<T>(T* input, T* target, T* loss, long count, LossArithmetic<T> arithmetic)
+        /// <summary>loss[i] = elementwise loss of (input[i], target[i]), times weight[i] when <paramref name="weight"/> is not null.</summary>
+        public static void Losses<T>(T* input, T* target, T* weight, T* loss, long count, LossArithmetic<T> arithmetic)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
-            nint a = (nint)input, b = (nint)target, l = (nint)loss;
-            InChunks(count, (start, length) => LossesRange((T*)a + start, (T*)b + start, (T*)l + start, length, arithmetic));
+            nint a = (nint)input, b = (nint)target, w = (nint)weight, l = (nint)loss;
+            InChunks(count, (start, length) => LossesRange((T*)a + start, (T*)b + start, w == 0 ? null : (T*)w + start, (T*)l + start, length, arithmetic));
         }
 
         /// <summary>local[i] = ∂loss/∂x at (input[i], target[i]).</summary>
@@ -58,14 +58,23 @@ namespace TorchLosses
                 chunk => range(chunk * ChunkElements, Math.Min(ChunkElements, count - chunk * ChunkElements)));
         }
 
-        private static void LossesRange<T>(T* input, T* target, T* loss, long length, LossArithmetic<T> arithmetic)
+        private static void LossesRange<T>(T* input, T* target, T* weight, T* loss, long length, LossArithmetic<T> arithmetic)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             long i = 0;
+            if (weight == null)
+            {
+                for (; i <= length - Vector<T>.Count; i += Vector<T>.Count)
+                    arithmetic.Loss(Vector.Load(input + i), Vector.Load(target + i)).Store(loss + i);
+                for (; i < length; i++)
+                    loss[i] = arithmetic.Loss(input[i], target[i]);
+                return;
+            }
+            // The weight multiplies the rounded loss, as the composed path's elementwise.mul_(weight) does.
             for (; i <= length - Vector<T>.Count; i += Vector<T>.Count)
-                arithmetic.Loss(Vector.Load(input + i), Vector.Load(target + i)).Store(loss + i);
+                (arithmetic.Loss(Vector.Load(input + i), Vector.Load(target + i)) * Vector.Load(weight + i)).Store(loss + i);
             for (; i < length; i++)
-                loss[i] = arithmetic.Loss(input[i], target[i]);
+                loss[i] = arithmetic.Loss(input[i], target[i]) * weight[i];
         }
 
         private static void LocalGradientsRange<T>(T* input, T* target, T* local, long length, LossArithmetic<T> arithmetic)

@@ -6,22 +6,34 @@ namespace TorchLosses
 {
     /// <summary>
     /// The fast path for the common CPU case: float32/float64, input and target of one shape, both contiguous, one
-    /// number as threshold, no weight, reduction Mean or Sum. The elementwise loss is one SIMD pass
-    /// (<see cref="VectorizedCpuKernel"/>) into a fresh tensor that libtorch then sums, so the value is the same bits as
-    /// the composed ops and as libtorch's own mean (<c>sum().div_(N)</c> on the CPU). With a gradient wanted,
-    /// <see cref="VectorizedCpuFunction"/> then overwrites that same tensor with the local gradient and saves it: one
-    /// fresh tensor in forward and one (the gradient) in backward, as libtorch's fused kernels allocate, where the
-    /// composed ops allocate three. Every other case runs the composed ops.
+    /// number as threshold, and a weight (if any) of that shape and dtype, contiguous, without gradient. The elementwise
+    /// loss and the local gradient are each one SIMD pass (<see cref="VectorizedCpuKernel"/>) that writes the same bits
+    /// as the composed ops of <see cref="RobustLossKernel"/>; libtorch then reduces them with its own sum and mean.
+    /// Autograd takes one of two forms, whichever costs less (see <see cref="Applies"/> and
+    /// <see cref="CustomFunctionFrom"/>):
+    /// <list type="bullet">
+    /// <item><see cref="Recorded"/>: libtorch's autograd records a multiply by the local gradient, whose output is then
+    /// overwritten with the loss. One or two native nodes, no managed callback: cheapest for small tensors.</item>
+    /// <item><see cref="VectorizedCpuFunction"/>: a custom node that reuses the loss's memory for the local gradient:
+    /// one fresh tensor in forward and one in backward, as libtorch's fused kernels, where the recorded form makes three.
+    /// For large tensors, where a fresh tensor's page faults cost more than the arithmetic.</item>
+    /// </list>
+    /// Every other case runs the composed ops.
     /// </summary>
     internal static class VectorizedCpuPath
     {
+        /// <summary>
+        /// From this many elements on, Mean and Sum without a weight run <see cref="VectorizedCpuFunction"/>: below it the
+        /// custom function's fixed cost (about 10 µs of managed/native bookkeeping per call, measured) outweighs the
+        /// fresh tensor it saves.
+        /// </summary>
+        public const long CustomFunctionFrom = 1 << 18;
+
         /// <summary>Whether the vectorized path computes this call (reads devices, dtypes and strides only).</summary>
         public static bool Applies(Tensor input, Tensor target, Tensor? weight, Tensor? thresholdTensor, RobustLossCall call)
         {
-            if (thresholdTensor is not null || weight is not null || call.Reduction == nn.Reduction.None)
-                return false;
             var shapes = call.Shapes;
-            if (shapes.ElementCount == 0 || !Broadcasting.Same(shapes.Input, shapes.Target))
+            if (thresholdTensor is not null || shapes.ElementCount == 0 || !Broadcasting.Same(shapes.Input, shapes.Target))
                 return false;
             if (input.device_type != DeviceType.CPU)
                 return false;
@@ -32,22 +44,46 @@ namespace TorchLosses
                 ScalarType.Float64 => 8L,
                 _ => 0L,
             };
-            return bytesPerElement != 0 && shapes.ElementCount <= int.MaxValue / bytesPerElement
-                && input.is_contiguous() && target.is_contiguous();
+            if (bytesPerElement == 0 || shapes.ElementCount > int.MaxValue / bytesPerElement || !input.is_contiguous() || !target.is_contiguous())
+                return false;
+            return weight is null
+                || (!call.WeightRequiresGrad && weight.dtype == input.dtype && Broadcasting.Same(shapes.Weight!, shapes.Input) && weight.is_contiguous());
         }
 
-        /// <summary>The reduced loss without autograd (no gradient wanted).</summary>
-        public static Tensor Loss(Tensor input, Tensor target, RobustLossCall call) =>
-            Reduce(ElementwiseLoss(input, target, call), call);
+        /// <summary>The loss of a call that <see cref="Applies"/>, with autograd in the cheaper of its two forms.</summary>
+        public static Tensor Compute(Tensor input, Tensor target, Tensor? weight, RobustLossCall call)
+        {
+            if (!call.AnyGradient)
+                return Reduce(ElementwiseLoss(input, target, weight, call), call);
+            return weight is null && call.Reduction != nn.Reduction.None && call.Shapes.ElementCount >= CustomFunctionFrom
+                ? VectorizedCpuFunction.apply(input, target, call)
+                : Recorded(input, target, weight, call);
+        }
 
-        /// <summary>A fresh contiguous tensor holding the elementwise loss.</summary>
-        public static Tensor ElementwiseLoss(Tensor input, Tensor target, RobustLossCall call)
+        /// <summary>
+        /// Autograd through libtorch's own nodes: y = input·g (or (input − target)·g when target needs a gradient; then
+        /// y·weight), with the local gradient g a constant of the graph, so backward is grad·g, exactly what the composed
+        /// path records (and grad·w·g with a weight). y is a fresh tensor that nothing saves, so its values are then
+        /// overwritten with the loss, and libtorch reduces it. Call with grad mode on; the caller's scope owns temporaries.
+        /// </summary>
+        public static Tensor Recorded(Tensor input, Tensor target, Tensor? weight, RobustLossCall call)
+        {
+            var local = torch.empty(call.Shapes.Loss, input.dtype);
+            LocalGradients(input, target, local, call);
+            var graph = call.TargetRequiresGrad ? input.sub(target).mul_(local) : input.mul(local);
+            if (weight is not null)
+                graph.mul_(weight);
+            WriteLosses(input, target, weight, graph, call);
+            if (call.Reduction == nn.Reduction.Mean && call.Normalizer is null)
+                return graph.mean(); // libtorch's CPU mean is sum().div_(N); its backward expands grad/N
+            return Reduce(graph, call);
+        }
+
+        /// <summary>A fresh contiguous tensor holding the elementwise loss (times the weight, if any).</summary>
+        public static Tensor ElementwiseLoss(Tensor input, Tensor target, Tensor? weight, RobustLossCall call)
         {
             var loss = torch.empty(call.Shapes.Loss, input.dtype);
-            if (input.dtype == ScalarType.Float32)
-                Losses<float>(input, target, loss, call);
-            else
-                Losses<double>(input, target, loss, call);
+            WriteLosses(input, target, weight, loss, call);
             return loss;
         }
 
@@ -61,11 +97,13 @@ namespace TorchLosses
         }
 
         /// <summary>
-        /// Sum, or Mean as <c>sum().div_(N)</c>, libtorch's CPU mean for float32/float64, or the sum divided by the
+        /// None; Sum; Mean as <c>sum().div_(N)</c>, libtorch's CPU mean for float32/float64; or the sum divided by the
         /// normaliser: the same ops as the composed path.
         /// </summary>
         public static Tensor Reduce(Tensor elementwise, RobustLossCall call)
         {
+            if (call.Reduction == nn.Reduction.None)
+                return elementwise;
             var sum = elementwise.sum();
             if (call.Reduction == nn.Reduction.Sum)
                 return sum;
@@ -73,11 +111,19 @@ namespace TorchLosses
             return sum.div_(divisor);
         }
 
-        private static unsafe void Losses<T>(Tensor input, Tensor target, Tensor loss, RobustLossCall call)
+        private static void WriteLosses(Tensor input, Tensor target, Tensor? weight, Tensor destination, RobustLossCall call)
+        {
+            if (input.dtype == ScalarType.Float32)
+                Losses<float>(input, target, weight, destination, call);
+            else
+                Losses<double>(input, target, weight, destination, call);
+        }
+
+        private static unsafe void Losses<T>(Tensor input, Tensor target, Tensor? weight, Tensor loss, RobustLossCall call)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
-            fixed (byte* a = input.bytes, b = target.bytes, l = loss.bytes)
-                VectorizedCpuKernel.Losses((T*)a, (T*)b, (T*)l, call.Shapes.ElementCount, new LossArithmetic<T>(call.Kind, call.Threshold));
+            fixed (byte* a = input.bytes, b = target.bytes, w = weight is null ? default : weight.bytes, l = loss.bytes)
+                VectorizedCpuKernel.Losses((T*)a, (T*)b, (T*)w, (T*)l, call.Shapes.ElementCount, new LossArithmetic<T>(call.Kind, call.Threshold));
         }
 
         private static unsafe void LocalGradients<T>(Tensor input, Tensor target, Tensor destination, RobustLossCall call)
