@@ -25,12 +25,12 @@ namespace TorchLosses
             InChunks(count, (start, length) => LossesRange((T*)a + start, (T*)b + start, w == 0 ? null : (T*)w + start, (T*)l + start, length, arithmetic));
         }
 
-        /// <summary>local[i] = ∂loss/∂x at (input[i], target[i]).</summary>
-        public static void LocalGradients<T>(T* input, T* target, T* local, long count, LossArithmetic<T> arithmetic)
+        /// <summary>local[i] = scale·∂loss/∂x at (input[i], target[i]); no multiply when <paramref name="scale"/> is 1.</summary>
+        public static void LocalGradients<T>(T* input, T* target, T* local, long count, LossArithmetic<T> arithmetic, T scale)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             nint a = (nint)input, b = (nint)target, g = (nint)local;
-            InChunks(count, (start, length) => LocalGradientsRange((T*)a + start, (T*)b + start, (T*)g + start, length, arithmetic));
+            InChunks(count, (start, length) => LocalGradientsRange((T*)a + start, (T*)b + start, (T*)g + start, length, arithmetic, scale));
         }
 
         /// <summary>
@@ -77,14 +77,23 @@ namespace TorchLosses
                 loss[i] = arithmetic.Loss(input[i], target[i]) * weight[i];
         }
 
-        private static void LocalGradientsRange<T>(T* input, T* target, T* local, long length, LossArithmetic<T> arithmetic)
+        private static void LocalGradientsRange<T>(T* input, T* target, T* local, long length, LossArithmetic<T> arithmetic, T scale)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             long i = 0;
+            if (scale == T.One)
+            {
+                for (; i <= length - Vector<T>.Count; i += Vector<T>.Count)
+                    arithmetic.LocalGradient(Vector.Load(input + i), Vector.Load(target + i)).Store(local + i);
+                for (; i < length; i++)
+                    local[i] = arithmetic.LocalGradient(input[i], target[i]);
+                return;
+            }
+            var scales = new Vector<T>(scale);
             for (; i <= length - Vector<T>.Count; i += Vector<T>.Count)
-                arithmetic.LocalGradient(Vector.Load(input + i), Vector.Load(target + i)).Store(local + i);
+                (scales * arithmetic.LocalGradient(Vector.Load(input + i), Vector.Load(target + i))).Store(local + i);
             for (; i < length; i++)
-                local[i] = arithmetic.LocalGradient(input[i], target[i]);
+                local[i] = scale * arithmetic.LocalGradient(input[i], target[i]);
         }
 
         private static void ScaledRange<T>(T* local, T scale, T* gradInput, T* gradTarget, long length)

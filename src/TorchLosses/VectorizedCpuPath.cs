@@ -68,15 +68,29 @@ namespace TorchLosses
         /// </summary>
         public static Tensor Recorded(Tensor input, Tensor target, Tensor? weight, RobustLossCall call)
         {
+            // Unweighted Mean folds 1/N (or 1/normaliser, rounded as autograd's DivBackward rounds g/N at g = 1) into
+            // the local gradient, and divides the sum outside the graph: one node fewer (about 5 µs at 2,048 elements),
+            // the same bits for the usual upstream gradient of 1, and at other gradients (1/N·c)·g, which is libtorch's
+            // own fused order in the quadratic zone (norm·x·grad).
+            bool foldMean = call.Reduction == nn.Reduction.Mean && weight is null;
             var local = torch.empty(call.Shapes.Loss, input.dtype);
-            LocalGradients(input, target, local, call);
+            LocalGradients(input, target, local, call, foldMean ? call.Normalizer ?? call.Shapes.ElementCount : 1);
             var graph = call.TargetRequiresGrad ? input.sub(target).mul_(local) : input.mul(local);
             if (weight is not null)
                 graph.mul_(weight);
+            // Nothing saved graph's values (its node saved the local gradient and the weight): they become the loss.
             WriteLosses(input, target, weight, graph, call);
-            if (call.Reduction == nn.Reduction.Mean && call.Normalizer is null)
-                return graph.mean(); // libtorch's CPU mean is sum().div_(N); its backward expands grad/N
-            return Reduce(graph, call);
+            if (call.Reduction == nn.Reduction.None)
+                return graph;
+            var sum = graph.sum();
+            if (call.Reduction == nn.Reduction.Sum)
+                return sum;
+            using var divisor = Divisor(call);
+            if (!foldMean)
+                return sum.div_(divisor);
+            using (torch.no_grad())
+                sum.div_(divisor);
+            return sum;
         }
 
         /// <summary>A fresh contiguous tensor holding the elementwise loss (times the weight, if any).</summary>
@@ -87,13 +101,16 @@ namespace TorchLosses
             return loss;
         }
 
-        /// <summary>Overwrites <paramref name="destination"/> with the local gradient ∂loss_i/∂x_i.</summary>
-        public static void LocalGradients(Tensor input, Tensor target, Tensor destination, RobustLossCall call)
+        /// <summary>
+        /// Overwrites <paramref name="destination"/> with the local gradient ∂loss_i/∂x_i, multiplied by 1/<paramref name="divisor"/>
+        /// rounded to the dtype (as autograd rounds g/N) unless the divisor is 1.
+        /// </summary>
+        public static void LocalGradients(Tensor input, Tensor target, Tensor destination, RobustLossCall call, double divisor = 1)
         {
             if (input.dtype == ScalarType.Float32)
-                LocalGradients<float>(input, target, destination, call);
+                LocalGradients<float>(input, target, destination, call, 1f / (float)divisor);
             else
-                LocalGradients<double>(input, target, destination, call);
+                LocalGradients<double>(input, target, destination, call, 1.0 / divisor);
         }
 
         /// <summary>
@@ -107,9 +124,12 @@ namespace TorchLosses
             var sum = elementwise.sum();
             if (call.Reduction == nn.Reduction.Sum)
                 return sum;
-            using var divisor = call.Normalizer is double normalizer ? normalizer.ToScalar() : call.Shapes.ElementCount.ToScalar();
+            using var divisor = Divisor(call);
             return sum.div_(divisor);
         }
+
+        private static Scalar Divisor(RobustLossCall call) =>
+            call.Normalizer is double normalizer ? normalizer.ToScalar() : call.Shapes.ElementCount.ToScalar();
 
         private static void WriteLosses(Tensor input, Tensor target, Tensor? weight, Tensor destination, RobustLossCall call)
         {
@@ -126,11 +146,11 @@ namespace TorchLosses
                 VectorizedCpuKernel.Losses((T*)a, (T*)b, (T*)w, (T*)l, call.Shapes.ElementCount, new LossArithmetic<T>(call.Kind, call.Threshold));
         }
 
-        private static unsafe void LocalGradients<T>(Tensor input, Tensor target, Tensor destination, RobustLossCall call)
+        private static unsafe void LocalGradients<T>(Tensor input, Tensor target, Tensor destination, RobustLossCall call, T scale)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             fixed (byte* a = input.bytes, b = target.bytes, g = destination.bytes)
-                VectorizedCpuKernel.LocalGradients((T*)a, (T*)b, (T*)g, call.Shapes.ElementCount, new LossArithmetic<T>(call.Kind, call.Threshold));
+                VectorizedCpuKernel.LocalGradients((T*)a, (T*)b, (T*)g, call.Shapes.ElementCount, new LossArithmetic<T>(call.Kind, call.Threshold), scale);
         }
     }
 }
