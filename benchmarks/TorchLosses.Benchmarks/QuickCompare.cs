@@ -28,8 +28,9 @@ namespace TorchLosses.Benchmarks
                     foreach (var size in sizes)
                     {
                         using var lossCase = new LossCase(loss, variant, size);
+                        // Warm-up of at least 0.3 s per method, so that .NET's tiered JIT has optimised every hot path.
                         foreach (var method in methods)
-                            for (int i = 0; i < 3; i++)
+                            for (var warmUp = Stopwatch.StartNew(); warmUp.Elapsed.TotalSeconds < 0.3;)
                                 lossCase.Run(method);
                         // Calls per timed block: about 20 ms of the fused kernel.
                         var probe = Stopwatch.StartNew();

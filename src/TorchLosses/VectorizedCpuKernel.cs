@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Threading.Tasks;
 using TorchSharp;
 
@@ -58,6 +59,7 @@ namespace TorchLosses
                 chunk => range(chunk * ChunkElements, Math.Min(ChunkElements, count - chunk * ChunkElements)));
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // the hot loops: optimised from the first call, not after tiering
         private static void LossesRange<T>(T* input, T* target, T* weight, T* loss, long length, LossArithmetic<T> arithmetic)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
@@ -77,6 +79,7 @@ namespace TorchLosses
                 loss[i] = arithmetic.Loss(input[i], target[i]) * weight[i];
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // the hot loops: optimised from the first call, not after tiering
         private static void LocalGradientsRange<T>(T* input, T* target, T* local, long length, LossArithmetic<T> arithmetic, T scale)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
@@ -96,6 +99,7 @@ namespace TorchLosses
                 local[i] = scale * arithmetic.LocalGradient(input[i], target[i]);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // the hot loops: optimised from the first call, not after tiering
         private static void ScaledRange<T>(T* local, T scale, T* gradInput, T* gradTarget, long length)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
