@@ -27,7 +27,7 @@ namespace TorchLosses
         /// custom function's fixed cost (about 10 µs of managed/native bookkeeping per call, measured) outweighs the
         /// fresh tensor it saves.
         /// </summary>
-        public const long CustomFunctionFrom = 1 << 18;
+        public const long CustomFunctionFrom = 1 << 16;
 
         /// <summary>Whether the vectorized path computes this call (reads devices, dtypes and strides only).</summary>
         public static bool Applies(Tensor input, Tensor target, Tensor? weight, Tensor? thresholdTensor, RobustLossCall call)

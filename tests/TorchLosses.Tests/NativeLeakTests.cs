@@ -10,17 +10,21 @@ namespace TorchLosses.Tests
     /// </summary>
     public class NativeLeakTests
     {
+        /// <param name="weightedWithTensorBeta">Weighted Sum with per-coordinate β: the composed ops.</param>
+        /// <param name="rows">32 rows: the vectorized path's recorded form; 16,384 rows (65,536 elements): its custom function.</param>
         [Theory]
-        [InlineData(false)]
-        [InlineData(true)]
-        public void Live_tensor_count_does_not_grow_with_training_steps(bool weightedWithTensorBeta)
+        [InlineData(false, 32)]
+        [InlineData(true, 32)]
+        [InlineData(false, 16_384)]
+        public void Live_tensor_count_does_not_grow_with_training_steps(bool weightedWithTensorBeta, int rows)
         {
+            Assert.Equal(rows == 32, rows * 4L < VectorizedCpuPath.CustomFunctionFrom); // each row count reaches the form it names
             using var outer = NewDisposeScope();
             using var model = nn.Linear(4, 4, dtype: ScalarType.Float32);
             using var optimizer = optim.SGD(model.parameters(), 0.01);
             using var loss = new SmoothL1Loss(nn.Reduction.Mean, beta: 1.0 / 9);
-            var features = Inputs.Uniform(new long[] { 32, 4 }, ScalarType.Float32, 1.0, 1);
-            var targets = Inputs.Uniform(new long[] { 32, 4 }, ScalarType.Float32, 1.0, 2);
+            var features = Inputs.Uniform(new long[] { rows, 4 }, ScalarType.Float32, 1.0, 1);
+            var targets = Inputs.Uniform(new long[] { rows, 4 }, ScalarType.Float32, 1.0, 2);
             var weight = Inputs.Uniform(new long[] { 4 }, ScalarType.Float32, 1.0, 3).abs();
             var betas = Inputs.Of(ScalarType.Float32, 0.5, 0.0, 1.0 / 9, 1.0);
 
