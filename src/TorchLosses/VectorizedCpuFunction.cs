@@ -17,6 +17,13 @@ namespace TorchLosses
     {
         private const string CallKey = "call";
 
+        /// <summary>
+        /// From this many elements on (16 MiB of float32), forward reuses the loss's memory for the local gradient instead of
+        /// allocating a second tensor: glibc maps such large blocks fresh from the kernel on every allocation, and their page
+        /// faults cost more than reading input and target a second time.
+        /// </summary>
+        public const long ReuseLossMemoryFrom = 1 << 22;
+
         public override string Name => nameof(VectorizedCpuFunction);
 
         public override Tensor forward(torch.autograd.AutogradContext ctx, params object[] vars)
@@ -25,11 +32,23 @@ namespace TorchLosses
             var target = (Tensor)vars[1];
             var call = (RobustLossCall)vars[2];
 
-            var buffer = VectorizedCpuPath.ElementwiseLoss(input, target, null, call);
-            var loss = VectorizedCpuPath.Reduce(buffer, call);
-            // The sum has read the elementwise loss: the same memory, already mapped, now holds the local gradient.
-            VectorizedCpuPath.LocalGradients(input, target, buffer, call);
-            ctx.save_for_backward(new List<Tensor> { buffer });
+            Tensor loss, local;
+            if (call.Shapes.ElementCount < ReuseLossMemoryFrom)
+            {
+                // One pass writes both; the loss tensor is freed when forward returns.
+                var (elementwise, gradient) = VectorizedCpuPath.ElementwiseLossAndLocalGradient(input, target, call);
+                loss = VectorizedCpuPath.Reduce(elementwise, call);
+                local = gradient;
+            }
+            else
+            {
+                // The sum has read the elementwise loss: the same memory, already mapped, now takes the local gradient,
+                // at the price of reading input and target twice.
+                local = VectorizedCpuPath.ElementwiseLoss(input, target, null, call);
+                loss = VectorizedCpuPath.Reduce(local, call);
+                VectorizedCpuPath.LocalGradients(input, target, local, call);
+            }
+            ctx.save_for_backward(new List<Tensor> { local });
             ctx.save_data(CallKey, call);
             return loss;
         }

@@ -34,6 +34,14 @@ namespace TorchLosses
             InChunks(count, (start, length) => LocalGradientsRange((T*)a + start, (T*)b + start, (T*)g + start, length, arithmetic, scale));
         }
 
+        /// <summary>loss[i] and local[i] of <see cref="Losses"/> and <see cref="LocalGradients"/> (scale 1) in one pass.</summary>
+        public static void LossesAndLocalGradients<T>(T* input, T* target, T* loss, T* local, long count, LossArithmetic<T> arithmetic)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            nint a = (nint)input, b = (nint)target, l = (nint)loss, g = (nint)local;
+            InChunks(count, (start, length) => LossesAndLocalGradientsRange((T*)a + start, (T*)b + start, (T*)l + start, (T*)g + start, length, arithmetic));
+        }
+
         /// <summary>
         /// gradInput[i] = scale·local[i] and gradTarget[i] = −(scale·local[i]), each written only when its pointer is not
         /// null: autograd's grad·c and the negation of its subtraction node, in one pass.
@@ -99,7 +107,24 @@ namespace TorchLosses
                 local[i] = scale * arithmetic.LocalGradient(input[i], target[i]);
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // the hot loops: optimised from the first call, not after tiering
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void LossesAndLocalGradientsRange<T>(T* input, T* target, T* loss, T* local, long length, LossArithmetic<T> arithmetic)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            long i = 0;
+            for (; i <= length - Vector<T>.Count; i += Vector<T>.Count)
+            {
+                arithmetic.LossAndLocalGradient(Vector.Load(input + i), Vector.Load(target + i), out var gradient).Store(loss + i);
+                gradient.Store(local + i);
+            }
+            for (; i < length; i++)
+            {
+                loss[i] = arithmetic.LossAndLocalGradient(input[i], target[i], out var gradient);
+                local[i] = gradient;
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void ScaledRange<T>(T* local, T scale, T* gradInput, T* gradTarget, long length)
             where T : unmanaged, IFloatingPointIeee754<T>
         {

@@ -101,6 +101,18 @@ namespace TorchLosses
             return loss;
         }
 
+        /// <summary>Two fresh contiguous tensors, the elementwise loss and the local gradient, written in one pass.</summary>
+        public static (Tensor Loss, Tensor LocalGradient) ElementwiseLossAndLocalGradient(Tensor input, Tensor target, RobustLossCall call)
+        {
+            var loss = torch.empty(call.Shapes.Loss, input.dtype);
+            var local = torch.empty(call.Shapes.Loss, input.dtype);
+            if (input.dtype == ScalarType.Float32)
+                LossesAndLocalGradients<float>(input, target, loss, local, call);
+            else
+                LossesAndLocalGradients<double>(input, target, loss, local, call);
+            return (loss, local);
+        }
+
         /// <summary>
         /// Overwrites <paramref name="destination"/> with the local gradient ∂loss_i/∂x_i, multiplied by 1/<paramref name="divisor"/>
         /// rounded to the dtype (as autograd rounds g/N) unless the divisor is 1.
@@ -144,6 +156,13 @@ namespace TorchLosses
         {
             fixed (byte* a = input.bytes, b = target.bytes, w = weight is null ? default : weight.bytes, l = loss.bytes)
                 VectorizedCpuKernel.Losses((T*)a, (T*)b, (T*)w, (T*)l, call.Shapes.ElementCount, new LossArithmetic<T>(call.Kind, call.Threshold));
+        }
+
+        private static unsafe void LossesAndLocalGradients<T>(Tensor input, Tensor target, Tensor loss, Tensor local, RobustLossCall call)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            fixed (byte* a = input.bytes, b = target.bytes, l = loss.bytes, g = local.bytes)
+                VectorizedCpuKernel.LossesAndLocalGradients((T*)a, (T*)b, (T*)l, (T*)g, call.Shapes.ElementCount, new LossArithmetic<T>(call.Kind, call.Threshold));
         }
 
         private static unsafe void LocalGradients<T>(Tensor input, Tensor target, Tensor destination, RobustLossCall call, T scale)

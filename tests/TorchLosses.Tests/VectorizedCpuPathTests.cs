@@ -108,6 +108,24 @@ namespace TorchLosses.Tests
             }
         }
 
+        [Theory]
+        [InlineData(LossKind.Huber, 1.0)]
+        [InlineData(LossKind.SmoothL1, 1.0 / 9)]
+        public void Large_tensors_reuse_the_loss_memory_for_the_local_gradient_with_the_same_bits(LossKind kind, double threshold)
+        {
+            // From ReuseLossMemoryFrom elements on, the custom function computes the loss, sums it, then overwrites it
+            // with the local gradient (a second pass) instead of writing both in one pass.
+            using var scope = NewDisposeScope();
+            var (input, target) = WithSpecialValues((int)VectorizedCpuFunction.ReuseLossMemoryFrom + 3, ScalarType.Float32, threshold);
+            var call = new RobustLossCall(ToKind(kind), threshold, nn.Reduction.Mean, null, ArgumentChecks.Tensors(input, target, null),
+                InputRequiresGrad: true, TargetRequiresGrad: true, WeightRequiresGrad: false);
+            var composed = Gradients.Of(l => RobustLossKernel.Recorded(l[0], l[1], null, null, call), new[] { input, target });
+            var ours = Gradients.Of(l => VectorizedCpuFunction.apply(l[0], l[1], call), new[] { input, target });
+            Assert.True(Difference.Between(ours.Value, composed.Value).Bitwise);
+            Assert.True(Difference.Between(ours.OfLeaves[0], composed.OfLeaves[0]).Bitwise);
+            Assert.True(Difference.Between(ours.OfLeaves[1], composed.OfLeaves[1]).Bitwise);
+        }
+
         [Fact]
         public void Calls_outside_the_fast_path_go_to_the_composed_ops()
         {
