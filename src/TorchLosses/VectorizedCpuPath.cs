@@ -56,9 +56,19 @@ namespace TorchLosses
             if (!call.AnyGradient)
                 return Reduce(ElementwiseLoss(input, target, weight, call), call);
             return weight is null && call.Reduction != nn.Reduction.None && call.Shapes.ElementCount >= CustomFunctionFrom
-                ? VectorizedCpuFunction.apply(input, target, call)
+                ? VectorizedCpuFunction.apply(ThroughViewIfLeaf(input), ThroughViewIfLeaf(target), call)
                 : Recorded(input, target, weight, call);
         }
+
+        /// <summary>
+        /// A leaf that needs a gradient enters the custom function through a view of itself. libtorch's AccumulateGrad adopts
+        /// a gradient as <c>.grad</c> only when nothing else references it, and a gradient returned by a TorchSharp custom
+        /// function is still referenced by its managed handle, so it would be copied: at 16M elements one more fresh 64 MiB
+        /// tensor. The view's backward hands AccumulateGrad a new view of that gradient, referenced by libtorch alone, which
+        /// it adopts. Non-leaves (a network's output) have no AccumulateGrad and go in as they are.
+        /// </summary>
+        private static Tensor ThroughViewIfLeaf(Tensor tensor) =>
+            tensor.requires_grad && tensor.is_leaf ? tensor.view_as(tensor) : tensor;
 
         /// <summary>
         /// Autograd through libtorch's own nodes: y = input·g (or (input − target)·g when target needs a gradient; then
