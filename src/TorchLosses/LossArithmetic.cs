@@ -78,36 +78,6 @@ namespace TorchLosses
             return divides ? c / new Vector<T>(divisor) : c;
         }
 
-        /// <summary>The elementwise loss and the local gradient of <see cref="Vector{T}.Count"/> pairs, from one subtraction and one clamp.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public Vector<T> LossAndLocalGradient(Vector<T> input, Vector<T> target, out Vector<T> local)
-        {
-            var x = input - target;
-            if (isL1)
-            {
-                local = Sign(x);
-                return Vector.Abs(x);
-            }
-            var c = Clamp(x);
-            local = divides ? c / new Vector<T>(divisor) : c;
-            return MultiplyAdd(c, new Vector<T>(MinusHalf), x) * local;
-        }
-
-        /// <summary>The elementwise loss and the local gradient of one pair.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public T LossAndLocalGradient(T input, T target, out T local)
-        {
-            var x = input - target;
-            if (isL1)
-            {
-                local = Sign(x);
-                return T.Abs(x);
-            }
-            var c = Clamp(x);
-            local = divides ? c / divisor : c;
-            return T.FusedMultiplyAdd(c, MinusHalf, x) * local;
-        }
-
         private static T MinusHalf => T.CreateTruncating(-0.5);
 
         // Comparisons, not Min/Max: NaN stays NaN and −0 stays −0, as in libtorch's clamp.

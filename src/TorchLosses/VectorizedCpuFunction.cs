@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Numerics;
 using TorchSharp;
@@ -6,26 +7,16 @@ using static TorchSharp.torch;
 namespace TorchLosses
 {
     /// <summary>
-    /// The autograd node of <see cref="VectorizedCpuPath"/>: forward computes the elementwise loss into a fresh tensor,
-    /// reduces it, then overwrites that tensor with the local gradient and saves it (our own tensor: no caller can
-    /// modify it before backward, so backward never meets a version-counter error, which TorchSharp could only raise
-    /// by crashing the process). Backward is one SIMD pass: scale·local into the input gradient and its negation into
-    /// the target gradient, where scale is the incoming gradient divided as autograd divides it (g/N for Mean).
-    /// Called as <c>apply(input, target, RobustLossCall)</c>; no fields, as TorchSharp keeps one static instance.
+    /// The autograd node of <see cref="VectorizedCpuPath"/> for large tensors, built like libtorch's fused kernels: forward
+    /// writes the elementwise loss into a fresh tensor that is freed once reduced, and saves only input and target (which
+    /// exist anyway); backward recomputes the local gradient from them in the same pass that scales it:
+    /// gradInput = scale·g(input − target), gradTarget = −gradInput, where scale is the incoming gradient divided as
+    /// autograd divides it (g/N for Mean). So one fresh tensor in forward and one in backward, and nothing held between
+    /// them. Called as <c>apply(input, target, RobustLossCall)</c>; no fields, as TorchSharp keeps one static instance.
     /// </summary>
     internal sealed class VectorizedCpuFunction : torch.autograd.SingleTensorFunction<VectorizedCpuFunction>
     {
         private const string CallKey = "call";
-
-        /// <summary>
-        /// From this many elements on (1 MiB of float32), forward reuses the loss's memory for the local gradient instead of
-        /// allocating a second tensor, at the price of reading input and target twice. Fresh large blocks cost page faults
-        /// (about 14 µs per 4 KiB page here): above 32 MiB glibc maps every one fresh, and between 1 and 32 MiB a third
-        /// live block pushes the heap over glibc's trim threshold, so it is returned to the kernel and faulted in again
-        /// on the next call. Measured at 1,048,576 float32 elements, run alone: one pass into two tensors 2.2–2.9 ms and
-        /// 50–155 faults per call, reuse 0.93–1.6 ms and 10–50 faults (fused 0.55 ms, 0.2 faults).
-        /// </summary>
-        public const long ReuseLossMemoryFrom = 1 << 18;
 
         public override string Name => nameof(VectorizedCpuFunction);
 
@@ -35,23 +26,10 @@ namespace TorchLosses
             var target = (Tensor)vars[1];
             var call = (RobustLossCall)vars[2];
 
-            Tensor loss, local;
-            if (call.Shapes.ElementCount < ReuseLossMemoryFrom)
-            {
-                // One pass writes both; the loss tensor is freed when forward returns.
-                var (elementwise, gradient) = VectorizedCpuPath.ElementwiseLossAndLocalGradient(input, target, call);
-                loss = VectorizedCpuPath.Reduce(elementwise, call);
-                local = gradient;
-            }
-            else
-            {
-                // The sum has read the elementwise loss: the same memory, already mapped, now takes the local gradient,
-                // at the price of reading input and target twice.
-                local = VectorizedCpuPath.ElementwiseLoss(input, target, null, call);
-                loss = VectorizedCpuPath.Reduce(local, call);
-                VectorizedCpuPath.LocalGradients(input, target, local, call);
-            }
-            ctx.save_for_backward(new List<Tensor> { local });
+            var loss = VectorizedCpuPath.Reduce(VectorizedCpuPath.ElementwiseLoss(input, target, null, call), call);
+            // libtorch's saved variables keep input and target alive and check, when backward unpacks them, that nobody
+            // modified them in place meanwhile.
+            ctx.save_for_backward(new List<Tensor> { input, target });
             ctx.save_data(CallKey, call);
             return loss;
         }
@@ -61,25 +39,59 @@ namespace TorchLosses
             // Must never throw: TorchSharp runs this as a native callback, where a managed exception ends the process.
             using var scope = torch.NewDisposeScope();
             var call = (RobustLossCall)ctx.get_data(CallKey);
-            var local = ctx.get_saved_variables()[0];
-            var gradInput = call.InputRequiresGrad ? torch.empty_like(local) : null;
-            var gradTarget = call.TargetRequiresGrad ? torch.empty_like(local) : null;
-            if (gradInput is not null || gradTarget is not null)
+            List<Tensor> saved;
+            try
             {
-                if (local.dtype == ScalarType.Float32)
-                    Scaled<float>(grad_output, local, gradInput, gradTarget, call);
-                else
-                    Scaled<double>(grad_output, local, gradInput, gradTarget, call);
+                saved = ctx.get_saved_variables();
             }
-            return new List<Tensor>
+            catch (Exception error)
             {
-                gradInput?.MoveToOuterDisposeScope()!,
-                gradTarget?.MoveToOuterDisposeScope()!,
-                null!, // the RobustLossCall
-            };
+                return RefusedGradients(call, error);
+            }
+            var (input, target) = (saved[0], saved[1]);
+            var gradInput = call.InputRequiresGrad ? torch.empty_like(input) : null;
+            var gradTarget = call.TargetRequiresGrad ? torch.empty_like(input) : null;
+            if (input.dtype == ScalarType.Float32)
+                ScaledLocalGradients<float>(grad_output, input, target, gradInput, gradTarget, call);
+            else
+                ScaledLocalGradients<double>(grad_output, input, target, gradInput, gradTarget, call);
+            return Gradients(gradInput, gradTarget);
         }
 
-        private static unsafe void Scaled<T>(Tensor gradOutput, Tensor local, Tensor? gradInput, Tensor? gradTarget, RobustLossCall call)
+        private static List<Tensor> Gradients(Tensor? input, Tensor? target) => new()
+        {
+            input?.MoveToOuterDisposeScope()!,
+            target?.MoveToOuterDisposeScope()!,
+            null!, // the RobustLossCall
+        };
+
+        /// <summary>
+        /// libtorch refused to unpack input or target: one of them was modified in place between forward and backward (the
+        /// error libtorch's own kernels raise there). TorchSharp gives a custom backward no way to raise an error, so this
+        /// returns gradients of a shape that cannot broadcast back (one more element along a dimension of size ≠ 1, which
+        /// every tensor of this path has): libtorch's engine then stops backward with an error that reaches the caller
+        /// as a managed exception, and the cause goes to <see cref="LossWarnings"/>.
+        /// </summary>
+        private static List<Tensor> RefusedGradients(RobustLossCall call, Exception error)
+        {
+            try
+            {
+                LossWarnings.Raise(
+                    $"TorchLosses could not compute the gradient: {error.Message.Split('\n')[0]} " +
+                    "The input or target of the loss was modified in place after the loss was computed; clone it before modifying it. " +
+                    "backward() fails with a gradient of the wrong shape because a TorchSharp custom backward cannot raise this error itself.");
+            }
+            catch
+            {
+                // A warning subscriber that throws must not end the process either.
+            }
+            var shape = (long[])call.Shapes.Loss.Clone();
+            int dimension = Array.FindIndex(shape, size => size != 1);
+            shape[dimension] += 1;
+            return Gradients(call.InputRequiresGrad ? torch.empty(shape) : null, call.TargetRequiresGrad ? torch.empty(shape) : null);
+        }
+
+        private static unsafe void ScaledLocalGradients<T>(Tensor gradOutput, Tensor input, Tensor target, Tensor? gradInput, Tensor? gradTarget, RobustLossCall call)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             // A CPU scalar: reading it is a memory read, not a device sync. Mean divides it as autograd's DivBackward
@@ -87,8 +99,8 @@ namespace TorchLosses
             var scale = T.CreateTruncating(gradOutput.ToDouble());
             if (call.Reduction == nn.Reduction.Mean)
                 scale /= T.CreateTruncating(call.Normalizer ?? (double)call.Shapes.ElementCount);
-            fixed (byte* l = local.bytes, i = gradInput is null ? default : gradInput.bytes, t = gradTarget is null ? default : gradTarget.bytes)
-                VectorizedCpuKernel.Scaled((T*)l, scale, (T*)i, (T*)t, call.Shapes.ElementCount);
+            fixed (byte* a = input.bytes, b = target.bytes, i = gradInput is null ? default : gradInput.bytes, t = gradTarget is null ? default : gradTarget.bytes)
+                VectorizedCpuKernel.ScaledLocalGradients((T*)a, (T*)b, scale, (T*)i, (T*)t, call.Shapes.ElementCount, new LossArithmetic<T>(call.Kind, call.Threshold));
         }
     }
 }

@@ -34,24 +34,16 @@ namespace TorchLosses
             InChunks(count, (start, length) => LocalGradientsRange((T*)a + start, (T*)b + start, (T*)g + start, length, arithmetic, scale));
         }
 
-        /// <summary>loss[i] and local[i] of <see cref="Losses"/> and <see cref="LocalGradients"/> (scale 1) in one pass.</summary>
-        public static void LossesAndLocalGradients<T>(T* input, T* target, T* loss, T* local, long count, LossArithmetic<T> arithmetic)
-            where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            nint a = (nint)input, b = (nint)target, l = (nint)loss, g = (nint)local;
-            InChunks(count, (start, length) => LossesAndLocalGradientsRange((T*)a + start, (T*)b + start, (T*)l + start, (T*)g + start, length, arithmetic));
-        }
-
         /// <summary>
-        /// gradInput[i] = scale·local[i] and gradTarget[i] = −(scale·local[i]), each written only when its pointer is not
-        /// null: autograd's grad·c and the negation of its subtraction node, in one pass.
+        /// gradInput[i] = scale·∂loss/∂x at (input[i], target[i]) and gradTarget[i] = its negation, each written only when its
+        /// pointer is not null: backward recomputed from the inputs, in one pass.
         /// </summary>
-        public static void Scaled<T>(T* local, T scale, T* gradInput, T* gradTarget, long count)
+        public static void ScaledLocalGradients<T>(T* input, T* target, T scale, T* gradInput, T* gradTarget, long count, LossArithmetic<T> arithmetic)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
-            nint g = (nint)local, i = (nint)gradInput, t = (nint)gradTarget;
-            InChunks(count, (start, length) => ScaledRange((T*)g + start, scale,
-                i == 0 ? null : (T*)i + start, t == 0 ? null : (T*)t + start, length));
+            nint a = (nint)input, b = (nint)target, i = (nint)gradInput, t = (nint)gradTarget;
+            InChunks(count, (start, length) => ScaledLocalGradientsRange((T*)a + start, (T*)b + start, scale,
+                i == 0 ? null : (T*)i + start, t == 0 ? null : (T*)t + start, length, arithmetic));
         }
 
         private static void InChunks(long count, Action<long, long> range)
@@ -108,31 +100,14 @@ namespace TorchLosses
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void LossesAndLocalGradientsRange<T>(T* input, T* target, T* loss, T* local, long length, LossArithmetic<T> arithmetic)
-            where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            long i = 0;
-            for (; i <= length - Vector<T>.Count; i += Vector<T>.Count)
-            {
-                arithmetic.LossAndLocalGradient(Vector.Load(input + i), Vector.Load(target + i), out var gradient).Store(loss + i);
-                gradient.Store(local + i);
-            }
-            for (; i < length; i++)
-            {
-                loss[i] = arithmetic.LossAndLocalGradient(input[i], target[i], out var gradient);
-                local[i] = gradient;
-            }
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void ScaledRange<T>(T* local, T scale, T* gradInput, T* gradTarget, long length)
+        private static void ScaledLocalGradientsRange<T>(T* input, T* target, T scale, T* gradInput, T* gradTarget, long length, LossArithmetic<T> arithmetic)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             var scales = new Vector<T>(scale);
             long i = 0;
             for (; i <= length - Vector<T>.Count; i += Vector<T>.Count)
             {
-                var gradient = scales * Vector.Load(local + i);
+                var gradient = scales * arithmetic.LocalGradient(Vector.Load(input + i), Vector.Load(target + i));
                 if (gradInput != null)
                     gradient.Store(gradInput + i);
                 if (gradTarget != null)
@@ -140,7 +115,7 @@ namespace TorchLosses
             }
             for (; i < length; i++)
             {
-                var gradient = scale * local[i];
+                var gradient = scale * arithmetic.LocalGradient(input[i], target[i]);
                 if (gradInput != null)
                     gradInput[i] = gradient;
                 if (gradTarget != null)

@@ -15,10 +15,10 @@ namespace TorchLosses
     /// <item><see cref="Recorded"/>: libtorch's autograd records a multiply by the local gradient, whose output is then
     /// overwritten with the loss. One or two native nodes, no managed callback: cheapest for small tensors.</item>
     /// <item><see cref="VectorizedCpuFunction"/>: a custom node (Mean and Sum without weight, from
-    /// <see cref="CustomFunctionFrom"/> elements on) whose forward writes loss and local gradient in one pass and whose
-    /// backward is one pass; from <see cref="VectorizedCpuFunction.ReuseLossMemoryFrom"/> elements on it reuses the
-    /// loss's memory for the local gradient: one fresh tensor in forward and one in backward, as libtorch's fused
-    /// kernels, where the recorded form makes three (each fresh 64 MiB costs about 200 ms of page faults here).</item>
+    /// <see cref="CustomFunctionFrom"/> elements on) built like libtorch's fused kernels: the loss in one pass into a
+    /// tensor freed once reduced, input and target saved, the gradient recomputed from them in one pass. One fresh tensor
+    /// in forward and one in backward and nothing held between them, where the recorded form makes three and holds one
+    /// (a fresh 64 MiB tensor costs about 200 ms of page faults here, and a held one makes glibc trim and refault its heap).</item>
     /// </list>
     /// Every other case runs the composed ops.
     /// </summary>
@@ -113,18 +113,6 @@ namespace TorchLosses
             return loss;
         }
 
-        /// <summary>Two fresh contiguous tensors, the elementwise loss and the local gradient, written in one pass.</summary>
-        public static (Tensor Loss, Tensor LocalGradient) ElementwiseLossAndLocalGradient(Tensor input, Tensor target, RobustLossCall call)
-        {
-            var loss = torch.empty(call.Shapes.Loss, input.dtype);
-            var local = torch.empty(call.Shapes.Loss, input.dtype);
-            if (input.dtype == ScalarType.Float32)
-                LossesAndLocalGradients<float>(input, target, loss, local, call);
-            else
-                LossesAndLocalGradients<double>(input, target, loss, local, call);
-            return (loss, local);
-        }
-
         /// <summary>
         /// Overwrites <paramref name="destination"/> with the local gradient ∂loss_i/∂x_i, multiplied by 1/<paramref name="divisor"/>
         /// rounded to the dtype (as autograd rounds g/N) unless the divisor is 1.
@@ -168,13 +156,6 @@ namespace TorchLosses
         {
             fixed (byte* a = input.bytes, b = target.bytes, w = weight is null ? default : weight.bytes, l = loss.bytes)
                 VectorizedCpuKernel.Losses((T*)a, (T*)b, (T*)w, (T*)l, call.Shapes.ElementCount, new LossArithmetic<T>(call.Kind, call.Threshold));
-        }
-
-        private static unsafe void LossesAndLocalGradients<T>(Tensor input, Tensor target, Tensor loss, Tensor local, RobustLossCall call)
-            where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            fixed (byte* a = input.bytes, b = target.bytes, l = loss.bytes, g = local.bytes)
-                VectorizedCpuKernel.LossesAndLocalGradients((T*)a, (T*)b, (T*)l, (T*)g, call.Shapes.ElementCount, new LossArithmetic<T>(call.Kind, call.Threshold));
         }
 
         private static unsafe void LocalGradients<T>(Tensor input, Tensor target, Tensor destination, RobustLossCall call, T scale)
