@@ -94,13 +94,16 @@ namespace TorchLosses
         private static unsafe void ScaledLocalGradients<T>(Tensor gradOutput, Tensor input, Tensor target, Tensor? gradInput, Tensor? gradTarget, RobustLossCall call)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
-            // A CPU scalar: reading it is a memory read, not a device sync. Mean divides it as autograd's DivBackward
-            // does (g / N in T), before the one large multiply, as the composed path's recorded backward.
-            var scale = T.CreateTruncating(gradOutput.ToDouble());
+            // None: the upstream gradient, one per element (made contiguous if autograd expanded it). Otherwise a CPU
+            // scalar: reading it is a memory read, not a device sync; Mean divides it as autograd's DivBackward does
+            // (g / N in T), before the one large multiply, as the composed path's recorded backward.
+            var upstream = call.Reduction == nn.Reduction.None ? gradOutput.contiguous() : null;
+            var scale = upstream is null ? T.CreateTruncating(gradOutput.ToDouble()) : T.One;
             if (call.Reduction == nn.Reduction.Mean)
                 scale /= T.CreateTruncating(call.Normalizer ?? (double)call.Shapes.ElementCount);
-            fixed (byte* a = input.bytes, b = target.bytes, i = gradInput is null ? default : gradInput.bytes, t = gradTarget is null ? default : gradTarget.bytes)
-                VectorizedCpuKernel.ScaledLocalGradients((T*)a, (T*)b, scale, (T*)i, (T*)t, call.Shapes.ElementCount, new LossArithmetic<T>(call.Kind, call.Threshold));
+            fixed (byte* a = input.bytes, b = target.bytes, u = upstream is null ? default : upstream.bytes,
+                   i = gradInput is null ? default : gradInput.bytes, t = gradTarget is null ? default : gradTarget.bytes)
+                VectorizedCpuKernel.ScaledLocalGradients((T*)a, (T*)b, scale, (T*)u, (T*)i, (T*)t, call.Shapes.ElementCount, new LossArithmetic<T>(call.Kind, call.Threshold));
         }
     }
 }

@@ -35,14 +35,15 @@ namespace TorchLosses
         }
 
         /// <summary>
-        /// gradInput[i] = scale·∂loss/∂x at (input[i], target[i]) and gradTarget[i] = its negation, each written only when its
-        /// pointer is not null: backward recomputed from the inputs, in one pass.
+        /// gradInput[i] = s_i·∂loss/∂x at (input[i], target[i]) and gradTarget[i] = its negation, each written only when its
+        /// pointer is not null: backward recomputed from the inputs, in one pass. s_i is <paramref name="scale"/>, or
+        /// upstream[i] when <paramref name="upstream"/> is not null (reduction None).
         /// </summary>
-        public static void ScaledLocalGradients<T>(T* input, T* target, T scale, T* gradInput, T* gradTarget, long count, LossArithmetic<T> arithmetic)
+        public static void ScaledLocalGradients<T>(T* input, T* target, T scale, T* upstream, T* gradInput, T* gradTarget, long count, LossArithmetic<T> arithmetic)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
-            nint a = (nint)input, b = (nint)target, i = (nint)gradInput, t = (nint)gradTarget;
-            InChunks(count, (start, length) => ScaledLocalGradientsRange((T*)a + start, (T*)b + start, scale,
+            nint a = (nint)input, b = (nint)target, u = (nint)upstream, i = (nint)gradInput, t = (nint)gradTarget;
+            InChunks(count, (start, length) => ScaledLocalGradientsRange((T*)a + start, (T*)b + start, scale, u == 0 ? null : (T*)u + start,
                 i == 0 ? null : (T*)i + start, t == 0 ? null : (T*)t + start, length, arithmetic));
         }
 
@@ -100,14 +101,14 @@ namespace TorchLosses
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void ScaledLocalGradientsRange<T>(T* input, T* target, T scale, T* gradInput, T* gradTarget, long length, LossArithmetic<T> arithmetic)
+        private static void ScaledLocalGradientsRange<T>(T* input, T* target, T scale, T* upstream, T* gradInput, T* gradTarget, long length, LossArithmetic<T> arithmetic)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             var scales = new Vector<T>(scale);
             long i = 0;
             for (; i <= length - Vector<T>.Count; i += Vector<T>.Count)
             {
-                var gradient = scales * arithmetic.LocalGradient(Vector.Load(input + i), Vector.Load(target + i));
+                var gradient = (upstream == null ? scales : Vector.Load(upstream + i)) * arithmetic.LocalGradient(Vector.Load(input + i), Vector.Load(target + i));
                 if (gradInput != null)
                     gradient.Store(gradInput + i);
                 if (gradTarget != null)
@@ -115,7 +116,7 @@ namespace TorchLosses
             }
             for (; i < length; i++)
             {
-                var gradient = scale * arithmetic.LocalGradient(input[i], target[i]);
+                var gradient = (upstream == null ? scale : upstream[i]) * arithmetic.LocalGradient(input[i], target[i]);
                 if (gradInput != null)
                     gradInput[i] = gradient;
                 if (gradTarget != null)

@@ -57,7 +57,7 @@ namespace TorchLosses
         {
             if (!call.AnyGradient)
                 return Reduce(ElementwiseLoss(input, target, weight, call), call);
-            return weight is null && call.Reduction != nn.Reduction.None && call.Shapes.ElementCount >= CustomFunctionFrom
+            return weight is null && call.Shapes.ElementCount >= CustomFunctionFrom
                 ? VectorizedCpuFunction.apply(ThroughViewIfLeaf(input), ThroughViewIfLeaf(target), call)
                 : Recorded(input, target, weight, call);
         }
