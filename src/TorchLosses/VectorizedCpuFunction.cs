@@ -11,7 +11,7 @@ namespace TorchLosses
     /// writes the elementwise loss into a fresh tensor that is freed once reduced, and saves only input and target (which
     /// exist anyway); backward recomputes the local gradient from them in the same pass that scales it:
     /// gradInput = scale·g(input − target), gradTarget = −gradInput, where scale is the incoming gradient divided as
-    /// autograd divides it (g/N for Mean). So one fresh tensor in forward and one in backward, and nothing held between
+    /// autograd divides it (g/N for Mean), or for reduction None the incoming gradient of each element. So one fresh tensor in forward and one in backward, and nothing held between
     /// them. Called as <c>apply(input, target, RobustLossCall)</c>; no fields, as TorchSharp keeps one static instance.
     /// </summary>
     internal sealed class VectorizedCpuFunction : torch.autograd.SingleTensorFunction<VectorizedCpuFunction>

@@ -14,7 +14,7 @@ namespace TorchLosses
     /// <list type="bullet">
     /// <item><see cref="Recorded"/>: libtorch's autograd records a multiply by the local gradient, whose output is then
     /// overwritten with the loss. One or two native nodes, no managed callback: cheapest for small tensors.</item>
-    /// <item><see cref="VectorizedCpuFunction"/>: a custom node (Mean and Sum without weight, from
+    /// <item><see cref="VectorizedCpuFunction"/>: a custom node (every reduction without weight, from
     /// <see cref="CustomFunctionFrom"/> elements on) built like libtorch's fused kernels: the loss in one pass into a
     /// tensor freed once reduced, input and target saved, the gradient recomputed from them in one pass. One fresh tensor
     /// in forward and one in backward and nothing held between them, where the recorded form makes three and holds one
@@ -25,7 +25,7 @@ namespace TorchLosses
     internal static class VectorizedCpuPath
     {
         /// <summary>
-        /// From this many elements on, Mean and Sum without a weight run <see cref="VectorizedCpuFunction"/>: below it the
+        /// From this many elements on, losses without a weight run <see cref="VectorizedCpuFunction"/>: below it the
         /// custom function's fixed cost (about 10 µs of managed/native bookkeeping per call, measured) outweighs the
         /// fresh tensor it saves.
         /// </summary>
