@@ -28,6 +28,9 @@ namespace TorchLosses
         /// <summary>Whether backward will be asked for any gradient.</summary>
         public bool AnyGradient => InputRequiresGrad || TargetRequiresGrad || WeightRequiresGrad;
 
+        /// <summary>What Mean divides the summed loss by: the normaliser when there is one, else the element count.</summary>
+        public double MeanDivisor => Normalizer ?? Shapes.ElementCount;
+
         /// <summary>Smooth L1 with the one number β = 0, which is exactly L1 (a threshold tensor leaves Threshold NaN).</summary>
         public bool IsL1 => Kind == RobustLossKind.SmoothL1 && Threshold == 0;
     }

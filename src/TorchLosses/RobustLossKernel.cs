@@ -86,7 +86,7 @@ namespace TorchLosses
             if (call.Reduction == nn.Reduction.Mean)
             {
                 // A 0-d op: the element count (or normaliser) folds into the incoming gradient before the one large multiply.
-                using var inverseCount = (1.0 / (call.Normalizer ?? shapes.ElementCount)).ToScalar();
+                using var inverseCount = (1.0 / call.MeanDivisor).ToScalar();
                 scale = gradOutput.mul(inverseCount);
             }
 
@@ -158,7 +158,8 @@ namespace TorchLosses
             return gradient;
         }
 
-        private static Tensor Reduce(Tensor elementwise, RobustLossCall call)
+        /// <summary>None; Sum; Mean (libtorch's mean, or the sum divided by the normaliser).</summary>
+        public static Tensor Reduce(Tensor elementwise, RobustLossCall call)
         {
             switch (call.Reduction)
             {

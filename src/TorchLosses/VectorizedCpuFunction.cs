@@ -26,7 +26,7 @@ namespace TorchLosses
             var target = (Tensor)vars[1];
             var call = (RobustLossCall)vars[2];
 
-            var loss = VectorizedCpuPath.Reduce(VectorizedCpuPath.ElementwiseLoss(input, target, null, call), call);
+            var loss = RobustLossKernel.Reduce(VectorizedCpuPath.ElementwiseLoss(input, target, null, call), call);
             // libtorch's saved variables keep input and target alive and check, when backward unpacks them, that nobody
             // modified them in place meanwhile.
             ctx.save_for_backward(new List<Tensor> { input, target });
@@ -100,7 +100,7 @@ namespace TorchLosses
             var upstream = call.Reduction == nn.Reduction.None ? gradOutput.contiguous() : null;
             var scale = upstream is null ? T.CreateTruncating(gradOutput.ToDouble()) : T.One;
             if (call.Reduction == nn.Reduction.Mean)
-                scale /= T.CreateTruncating(call.Normalizer ?? (double)call.Shapes.ElementCount);
+                scale /= T.CreateTruncating(call.MeanDivisor);
             fixed (byte* a = input.bytes, b = target.bytes, u = upstream is null ? default : upstream.bytes,
                    i = gradInput is null ? default : gradInput.bytes, t = gradTarget is null ? default : gradTarget.bytes)
                 VectorizedCpuKernel.ScaledLocalGradients((T*)a, (T*)b, scale, (T*)u, (T*)i, (T*)t, call.Shapes.ElementCount, new LossArithmetic<T>(call.Kind, call.Threshold));

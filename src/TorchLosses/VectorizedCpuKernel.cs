@@ -26,7 +26,7 @@ namespace TorchLosses
             InChunks(count, (start, length) => LossesRange((T*)a + start, (T*)b + start, w == 0 ? null : (T*)w + start, (T*)l + start, length, arithmetic));
         }
 
-        /// <summary>local[i] = scale·∂loss/∂x at (input[i], target[i]); no multiply when <paramref name="scale"/> is 1.</summary>
+        /// <summary>local[i] = scale·∂loss/∂x at (input[i], target[i]).</summary>
         public static void LocalGradients<T>(T* input, T* target, T* local, long count, LossArithmetic<T> arithmetic, T scale)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
@@ -84,16 +84,9 @@ namespace TorchLosses
         private static void LocalGradientsRange<T>(T* input, T* target, T* local, long length, LossArithmetic<T> arithmetic, T scale)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
-            long i = 0;
-            if (scale == T.One)
-            {
-                for (; i <= length - Vector<T>.Count; i += Vector<T>.Count)
-                    arithmetic.LocalGradient(Vector.Load(input + i), Vector.Load(target + i)).Store(local + i);
-                for (; i < length; i++)
-                    local[i] = arithmetic.LocalGradient(input[i], target[i]);
-                return;
-            }
+            // Multiplying by a scale of 1 is exact, so one loop serves the scaled and the unscaled gradient.
             var scales = new Vector<T>(scale);
+            long i = 0;
             for (; i <= length - Vector<T>.Count; i += Vector<T>.Count)
                 (scales * arithmetic.LocalGradient(Vector.Load(input + i), Vector.Load(target + i))).Store(local + i);
             for (; i < length; i++)

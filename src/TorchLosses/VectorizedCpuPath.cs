@@ -56,7 +56,7 @@ namespace TorchLosses
         public static Tensor Compute(Tensor input, Tensor target, Tensor? weight, RobustLossCall call)
         {
             if (!call.AnyGradient)
-                return Reduce(ElementwiseLoss(input, target, weight, call), call);
+                return RobustLossKernel.Reduce(ElementwiseLoss(input, target, weight, call), call);
             return weight is null && call.Shapes.ElementCount >= CustomFunctionFrom
                 ? VectorizedCpuFunction.apply(ThroughViewIfLeaf(input), ThroughViewIfLeaf(target), call)
                 : Recorded(input, target, weight, call);
@@ -86,7 +86,7 @@ namespace TorchLosses
             // own fused order in the quadratic zone (norm·x·grad).
             bool foldMean = call.Reduction == nn.Reduction.Mean && weight is null;
             var local = torch.empty(call.Shapes.Loss, input.dtype);
-            LocalGradients(input, target, local, call, foldMean ? call.Normalizer ?? call.Shapes.ElementCount : 1);
+            LocalGradients(input, target, local, call, foldMean ? call.MeanDivisor : 1);
             var graph = call.TargetRequiresGrad ? input.sub(target).mul_(local) : input.mul(local);
             if (weight is not null)
                 graph.mul_(weight);
@@ -123,21 +123,6 @@ namespace TorchLosses
                 LocalGradients<float>(input, target, destination, call, 1f / (float)divisor);
             else
                 LocalGradients<double>(input, target, destination, call, 1.0 / divisor);
-        }
-
-        /// <summary>
-        /// None; Sum; Mean as <c>sum().div_(N)</c>, libtorch's CPU mean for float32/float64; or the sum divided by the
-        /// normaliser: the same ops as the composed path.
-        /// </summary>
-        public static Tensor Reduce(Tensor elementwise, RobustLossCall call)
-        {
-            if (call.Reduction == nn.Reduction.None)
-                return elementwise;
-            var sum = elementwise.sum();
-            if (call.Reduction == nn.Reduction.Sum)
-                return sum;
-            using var divisor = Divisor(call);
-            return sum.div_(divisor);
         }
 
         private static Scalar Divisor(RobustLossCall call) =>
