@@ -30,9 +30,7 @@ namespace TorchLosses.Tests
                 var expanded = broadcast_tensors(x, t);
                 return nn.functional.l1_loss(expanded[0], expanded[1], reduction);
             }, input, target, upstream);
-            Assert.True(Difference.Between(ours.Value, reference.Value).Bitwise, $"value: {Difference.Between(ours.Value, reference.Value)}");
-            Assert.True(Difference.Between(ours.InputGradient, reference.InputGradient).Bitwise, $"input gradient: {Difference.Between(ours.InputGradient, reference.InputGradient)}");
-            Assert.True(Difference.Between(ours.TargetGradient, reference.TargetGradient).Bitwise, $"target gradient: {Difference.Between(ours.TargetGradient, reference.TargetGradient)}");
+            ours.AssertBitwise(reference);
         }
 
         [Theory]

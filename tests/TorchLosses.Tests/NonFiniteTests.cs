@@ -28,9 +28,7 @@ namespace TorchLosses.Tests
             var upstream = reduction == nn.Reduction.None ? Inputs.Uniform(new long[] { InputValues.Length }, dtype, 1.0, 5) : null;
             var ours = Evaluation.Of((x, t) => Losses.Ours(kind, x, t, 0.5, reduction), input, target, upstream);
             var reference = Evaluation.Of((x, t) => Losses.Libtorch(kind, x, t, 0.5, reduction), input, target, upstream);
-            Assert.True(Difference.Between(ours.Value, reference.Value).Bitwise, $"value: {Difference.Between(ours.Value, reference.Value)}");
-            Assert.True(Difference.Between(ours.InputGradient, reference.InputGradient).Bitwise, $"input gradient: {Difference.Between(ours.InputGradient, reference.InputGradient)}");
-            Assert.True(Difference.Between(ours.TargetGradient, reference.TargetGradient).Bitwise, $"target gradient: {Difference.Between(ours.TargetGradient, reference.TargetGradient)}");
+            ours.AssertBitwise(reference);
         }
 
         [Theory]

@@ -22,5 +22,20 @@ namespace TorchLosses.Tests.Support
                 x.grad ?? throw new InvalidOperationException("input received no gradient"),
                 t.grad ?? throw new InvalidOperationException("target received no gradient"));
         }
+
+        /// <summary>Asserts that the value and both gradients are the same bits as <paramref name="reference"/>'s, naming any that differs.</summary>
+        public void AssertBitwise(Evaluation reference)
+        {
+            foreach (var (what, ours, theirs) in new[]
+            {
+                ("value", Value, reference.Value),
+                ("input gradient", InputGradient, reference.InputGradient),
+                ("target gradient", TargetGradient, reference.TargetGradient),
+            })
+            {
+                var difference = Difference.Between(ours, theirs);
+                Assert.True(difference.Bitwise, $"{what}: {difference}");
+            }
+        }
     }
 }
