@@ -2,7 +2,7 @@ using System;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace TorchLosses
+namespace TorchLosses.Validation
 {
     /// <summary>
     /// Turns bad arguments into managed exceptions that name the argument and the fix, before anything reaches libtorch.
@@ -10,16 +10,6 @@ namespace TorchLosses
     /// </summary>
     internal static class ArgumentChecks
     {
-        /// <summary>δ must be positive, β non-negative; neither may be NaN. +∞ is allowed (pure quadratic).</summary>
-        public static void Threshold(double value, string name, bool zeroAllowed)
-        {
-            if (double.IsNaN(value) || value < 0 || (!zeroAllowed && value == 0))
-                throw new ArgumentOutOfRangeException(name, value,
-                    zeroAllowed
-                        ? $"{name} must be >= 0 (0 gives exactly L1 loss); got {value}."
-                        : $"{name} must be > 0; got {value}. Use smooth_l1_loss with beta = 0 for L1 loss.");
-        }
-
         /// <summary>The normaliser replaces the element count of the mean, so it needs Mean and a positive finite value.</summary>
         public static void Normalizer(double? normalizer, nn.Reduction reduction)
         {
@@ -35,7 +25,7 @@ namespace TorchLosses
         }
 
         /// <summary>Checks input, target and weight together and returns their shapes and that of the elementwise loss.</summary>
-        public static RobustLossShapes Tensors(Tensor input, Tensor target, Tensor? weight)
+        public static LossShapes Tensors(Tensor input, Tensor target, Tensor? weight)
         {
             if (input is null) throw new ArgumentNullException(nameof(input));
             if (target is null) throw new ArgumentNullException(nameof(target));
@@ -70,23 +60,11 @@ namespace TorchLosses
                         $"weight of shape {Broadcasting.Format(weightShape)} does not broadcast to the loss of shape {Broadcasting.Format(lossShape)} " +
                         "(the broadcast of input and target); give it that shape or one that broadcasts to it.", nameof(weight));
             }
-            return new RobustLossShapes(inputShape, targetShape, weightShape, lossShape, Broadcasting.ElementCount(lossShape));
+            return new LossShapes(inputShape, targetShape, weightShape, lossShape, Broadcasting.ElementCount(lossShape));
         }
 
-        /// <summary>Checks a per-element threshold tensor (δ or β for each coordinate) against the loss shape.</summary>
-        public static void ThresholdTensor(Tensor threshold, string name, Tensor input, long[] lossShape)
-        {
-            if (threshold is null) throw new ArgumentNullException(name);
-            FloatingPoint(threshold, name);
-            SameDevice(input, threshold, name);
-            var thresholdShape = Broadcasting.ShapeOf(threshold);
-            if (!Broadcasting.BroadcastsTo(thresholdShape, lossShape))
-                throw new ArgumentException(
-                    $"{name} of shape {Broadcasting.Format(thresholdShape)} does not broadcast to the loss of shape {Broadcasting.Format(lossShape)}; " +
-                    "give one value per coordinate, for example shape [4] for boxes of shape [N, 4].", name);
-        }
-
-        private static void FloatingPoint(Tensor tensor, string name)
+        /// <summary>Throws unless <paramref name="tensor"/> is real floating point.</summary>
+        public static void FloatingPoint(Tensor tensor, string name)
         {
             if (!tensor.is_floating_point())
                 throw new ArgumentException(
@@ -94,7 +72,8 @@ namespace TorchLosses
                     $"(Float16, BFloat16, Float32 or Float64): convert it, for example {name}.to(ScalarType.Float32).", name);
         }
 
-        private static void SameDevice(Tensor input, Tensor other, string name)
+        /// <summary>Throws unless <paramref name="other"/> is on <paramref name="input"/>'s device.</summary>
+        public static void SameDevice(Tensor input, Tensor other, string name)
         {
             if (other.device_type != input.device_type || other.device_index != input.device_index)
                 throw new ArgumentException(

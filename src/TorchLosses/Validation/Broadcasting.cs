@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using static TorchSharp.torch;
 
-namespace TorchLosses
+namespace TorchLosses.Validation
 {
     /// <summary>Shape arithmetic of NumPy/PyTorch broadcasting, done on the host so that no device is touched.</summary>
     internal static class Broadcasting

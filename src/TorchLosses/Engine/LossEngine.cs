@@ -1,0 +1,69 @@
+using System;
+using TorchLosses.Validation;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace TorchLosses.Engine
+{
+    /// <summary>
+    /// The one entry point behind every loss: argument checks, then the one dispatch.
+    /// <list type="bullet">
+    /// <item>Form: the vector form (<see cref="VectorizedForm"/>) where it applies (CPU, float32/float64, one shape, contiguous,
+    /// number parameters), else the definition's composed ops (any device and dtype, broadcasting, tensor parameters).
+    /// Chosen once per call; both give the same bits.</item>
+    /// <item>Autograd: when any of input, target and weight needs a gradient, <see cref="LossFunction{TLoss}"/> (one node,
+    /// twice differentiable); otherwise the forward alone.</item>
+    /// </list>
+    /// Then loss = reduce(weight · ρ(input − target)).
+    /// </summary>
+    internal static class LossEngine
+    {
+        /// <summary>The loss of <paramref name="input"/> against <paramref name="target"/>: a new tensor, 0-d for Mean and Sum.</summary>
+        /// <param name="loss">The definition (parameters checked when it was made).</param>
+        /// <param name="input">Predictions.</param>
+        /// <param name="target">Targets, broadcastable with input.</param>
+        /// <param name="reduction">None, Mean or Sum.</param>
+        /// <param name="weight">Per-element weights broadcastable to the loss, or null.</param>
+        /// <param name="normalizer">For Mean: the divisor in place of the element count, or null.</param>
+        /// <param name="composedOnly">Tests only: the composed ops even where the vector form applies.</param>
+        /// <param name="backwardFault">Tests only: runs at the start of backward.</param>
+        public static Tensor Compute<TLoss>(TLoss loss, Tensor input, Tensor target, nn.Reduction reduction, Tensor? weight, double? normalizer,
+            bool composedOnly = false, Action? backwardFault = null)
+            where TLoss : struct, IPointwiseLoss<TLoss>
+        {
+            var shapes = ArgumentChecks.Tensors(input, target, weight);
+            ArgumentChecks.Normalizer(normalizer, reduction);
+
+            // Temporaries (converted parameters among them) die with this scope; libtorch's saved variables keep their own
+            // references, so only the result leaves.
+            using var scope = torch.NewDisposeScope();
+            var prepared = loss.Prepared(input, shapes.Loss);
+            bool gradEnabled = torch.is_grad_enabled();
+            var call = new LossCall<TLoss>(prepared, reduction, normalizer, shapes,
+                InputRequiresGrad: gradEnabled && input.requires_grad,
+                TargetRequiresGrad: gradEnabled && target.requires_grad,
+                WeightRequiresGrad: gradEnabled && weight is not null && weight.requires_grad,
+                Vectorized: !composedOnly && VectorizedForm.Applies(prepared, input, target, shapes),
+                BackwardFault: backwardFault);
+            var result = call.AnyGradient
+                ? LossFunction<TLoss>.Apply(input, target, weight, call)
+                : Forward(input, target, weight, call);
+            return result.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>reduce(weight · ρ(input − target)) without autograd.</summary>
+        public static Tensor Forward<TLoss>(Tensor input, Tensor target, Tensor? weight, LossCall<TLoss> call)
+            where TLoss : struct, IPointwiseLoss<TLoss> =>
+            Reductions.Reduce(Elementwise(input, target, weight, call), call.Reduction, call.Normalizer);
+
+        /// <summary>weight · ρ(input − target), elementwise, in the call's form, without autograd: a fresh tensor of the loss's shape.</summary>
+        public static Tensor Elementwise<TLoss>(Tensor input, Tensor target, Tensor? weight, LossCall<TLoss> call)
+            where TLoss : struct, IPointwiseLoss<TLoss>
+        {
+            if (call.Vectorized)
+                return VectorizedForm.Values(call.Loss, input, target, weight);
+            var elementwise = call.Loss.Value(input.sub(target));
+            return weight is null ? elementwise : elementwise.mul_(weight);
+        }
+    }
+}

@@ -1,0 +1,177 @@
+using System;
+using System.Collections.Generic;
+using TorchLosses.Validation;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace TorchLosses.Engine
+{
+    /// <summary>
+    /// The autograd node of every loss, one closed generic (so one TorchSharp singleton) per definition. Built like libtorch's
+    /// fused loss kernels: forward computes the reduced loss and saves input, target, weight and the parameter tensors (which
+    /// exist anyway: nothing new is held between forward and backward); backward recomputes ρ′ from them.
+    /// <list type="bullet">
+    /// <item>Grad mode off in backward (the usual <c>backward()</c>): values only, in the call's form (one SIMD pass, or the
+    /// composed ops), gradient = ρ′(x)·s with s the incoming gradient (divided by N or the normaliser for Mean) times the weight.</item>
+    /// <item>Grad mode on (<c>create_graph</c>): the same gradient from the definition's composed ops, recorded by libtorch, so
+    /// that autograd differentiates it again: ρ″ from the definition, the weight's and the incoming gradient's terms from the
+    /// multiplies, and the weight's gradient ρ(x)·s through this node again.</item>
+    /// </list>
+    /// Backward never throws: TorchSharp runs it as a native callback, where a managed exception ends the process. A failure
+    /// reaches the caller as a managed exception from <c>backward()</c> instead (see <see cref="Refused"/>).
+    /// Called as <c>apply(input, target, weight?, LossCall)</c>; no fields, as TorchSharp keeps one static instance.
+    /// </summary>
+    /// <typeparam name="TLoss">The loss definition.</typeparam>
+    internal sealed class LossFunction<TLoss> : torch.autograd.SingleTensorFunction<LossFunction<TLoss>>
+        where TLoss : struct, IPointwiseLoss<TLoss>
+    {
+        private const string CallKey = "call";
+
+        /// <inheritdoc/>
+        public override string Name => typeof(TLoss).Name + "Loss";
+
+        /// <summary>The loss of the call through this node.</summary>
+        public static Tensor Apply(Tensor input, Tensor target, Tensor? weight, LossCall<TLoss> call) =>
+            apply(ThroughViewIfLeaf(input), ThroughViewIfLeaf(target), weight is null ? null! : ThroughViewIfLeaf(weight), call);
+
+        /// <summary>
+        /// A leaf that needs a gradient enters through a view of itself. libtorch's AccumulateGrad adopts a gradient as
+        /// <c>.grad</c> only when nothing else references it, and a gradient returned by a TorchSharp custom function is still
+        /// referenced by its managed handle, so it would be copied (at 16M elements, one more fresh 64 MiB tensor). The view's
+        /// backward hands AccumulateGrad a new view of that gradient, referenced by libtorch alone, which it adopts.
+        /// </summary>
+        private static Tensor ThroughViewIfLeaf(Tensor tensor) =>
+            tensor.requires_grad && tensor.is_leaf ? tensor.view_as(tensor) : tensor;
+
+        /// <inheritdoc/>
+        public override Tensor forward(torch.autograd.AutogradContext ctx, params object[] vars)
+        {
+            var input = (Tensor)vars[0];
+            var target = (Tensor)vars[1];
+            var weight = vars[2] as Tensor;
+            var call = (LossCall<TLoss>)vars[3];
+
+            var loss = LossEngine.Forward(input, target, weight, call);
+            // libtorch's saved variables keep these alive and check, when backward unpacks them, that nobody modified them
+            // in place meanwhile. A null weight is saved as an empty variable and comes back null.
+            var saved = new List<Tensor> { input, target, weight! };
+            saved.AddRange(call.Loss.Tensors);
+            ctx.save_for_backward(saved);
+            ctx.save_data(CallKey, call);
+            return loss;
+        }
+
+        /// <inheritdoc/>
+        public override List<Tensor> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
+        {
+            // For a CUDA graph this may run on a libtorch worker thread with no caller scope: the gradients then leave this
+            // scope unowned, and the GC releases their handles after libtorch has taken its own references.
+            using var scope = torch.NewDisposeScope();
+            LossCall<TLoss>? call = null;
+            try
+            {
+                call = (LossCall<TLoss>)ctx.get_data(CallKey);
+                call.BackwardFault?.Invoke();
+                var saved = ctx.get_saved_variables();
+                var (input, target, weight) = Gradients(grad_output, saved, call);
+                return Result(input, target, weight);
+            }
+            catch (Exception error)
+            {
+                return Refused(call, error);
+            }
+        }
+
+        private static (Tensor? Input, Tensor? Target, Tensor? Weight) Gradients(Tensor gradOutput, List<Tensor> saved, LossCall<TLoss> call)
+        {
+            var (input, target, weight) = (saved[0], saved[1], saved[2]);
+            // The parameter tensors as libtorch kept them (the call's own handles were released when forward returned).
+            call = call with { Loss = call.Loss.WithTensors(saved.GetRange(3, saved.Count - 3).ToArray()) };
+            var loss = call.Loss;
+            var shapes = call.Shapes;
+            bool recording = torch.is_grad_enabled();
+            var scale = Reductions.Scale(gradOutput, call.Reduction, call.MeanDivisor);
+
+            Tensor? gradInput = null, gradTarget = null, gradWeight = null;
+            if (call.DifferenceGradient)
+            {
+                var perElement = weight is null ? scale : scale.mul(weight);
+                if (!recording && call.Vectorized && (perElement.dim() == 0
+                    || (perElement.dtype == input.dtype && Broadcasting.Same(Broadcasting.ShapeOf(perElement), shapes.Loss))))
+                {
+                    // One pass; input and target have the loss's shape here, so nothing is summed back.
+                    gradInput = call.InputRequiresGrad ? torch.empty_like(input) : null;
+                    gradTarget = call.TargetRequiresGrad ? torch.empty_like(input) : null;
+                    VectorizedForm.ScaledDerivatives(loss, input, target, perElement, gradInput, gradTarget);
+                }
+                else
+                {
+                    var derivative = loss.Derivative(input.sub(target));
+                    var difference = recording ? derivative.mul(perElement) : derivative.mul_(perElement);
+                    if (call.InputRequiresGrad)
+                        gradInput = Broadcasting.SumTo(difference, shapes.Loss, shapes.Input);
+                    if (call.TargetRequiresGrad)
+                        gradTarget = Broadcasting.SumTo(difference.neg(), shapes.Loss, shapes.Target);
+                }
+            }
+            if (call.WeightRequiresGrad)
+            {
+                var unweighted = recording
+                    ? Apply(input, target, null, call with
+                    {
+                        Reduction = nn.Reduction.None,
+                        Normalizer = null,
+                        Shapes = shapes with { Weight = null },
+                        InputRequiresGrad = input.requires_grad,
+                        TargetRequiresGrad = target.requires_grad,
+                        WeightRequiresGrad = false,
+                    })
+                    : LossEngine.Elementwise(input, target, null, call);
+                gradWeight = Broadcasting.SumTo(unweighted.mul(scale), shapes.Loss, shapes.Weight!);
+            }
+            return (gradInput, gradTarget, gradWeight);
+        }
+
+        private static List<Tensor> Result(Tensor? input, Tensor? target, Tensor? weight) => new()
+        {
+            input?.MoveToOuterDisposeScope()!,
+            target?.MoveToOuterDisposeScope()!,
+            weight?.MoveToOuterDisposeScope()!,
+            null!, // the LossCall
+        };
+
+        /// <summary>
+        /// Backward failed (libtorch refused to unpack a saved tensor because it was modified in place after forward, as
+        /// libtorch's own kernels refuse; or anything else, out of memory included). TorchSharp gives a custom backward no way
+        /// to raise an error, so this returns, for each tensor, a 0-d complex gradient: libtorch's engine rejects it (wrong
+        /// shape for any tensor that is not 0-d, a complex gradient for a real tensor otherwise) and stops backward with an
+        /// error that reaches the caller as a managed exception. The cause goes to <see cref="LossWarnings"/>.
+        /// </summary>
+        private static List<Tensor> Refused(LossCall<TLoss>? call, Exception error)
+        {
+            try
+            {
+                var cause = error.Message.Split('\n')[0];
+                LossWarnings.Raise(cause.Contains("modified by an inplace operation")
+                    ? $"TorchLosses could not compute the gradient of {typeof(TLoss).Name}: {cause} The input, target or weight of the loss " +
+                      "was modified in place after the loss was computed; clone it before modifying it."
+                    : $"TorchLosses could not compute the gradient of {typeof(TLoss).Name}: {error.GetType().Name}: {cause}");
+            }
+            catch
+            {
+                // A warning subscriber that throws must not end the process either.
+            }
+            try
+            {
+                return Result(Invalid(), Invalid(), call?.Shapes.Weight is null ? null : Invalid());
+            }
+            catch
+            {
+                // Not even a 0-d tensor could be made: undefined gradients at least keep the process alive.
+                return Result(null, null, null);
+            }
+
+            static Tensor Invalid() => torch.zeros(Array.Empty<long>(), ScalarType.ComplexFloat32);
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using System.Numerics;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace TorchLosses.Engine
+{
+    /// <summary>
+    /// The CPU fast path in float32/float64: tensors in, <see cref="VectorizedKernel"/> passes over their memory. Taken when
+    /// <see cref="Applies"/>; it writes the same bits as the composed ops of the definition (asserted by the conformance
+    /// tests), and libtorch's own sum and mean reduce what it writes.
+    /// </summary>
+    internal static class VectorizedForm
+    {
+        /// <summary>
+        /// Whether the vector form computes a call: on the CPU, float32 or float64 with every parameter a number the dtype
+        /// represents, input and target of one shape and contiguous, not empty, and small enough for a <c>Span</c>
+        /// (TorchSharp hands out CPU memory as one). Reads devices, dtypes and strides only.
+        /// </summary>
+        public static bool Applies<TLoss>(TLoss loss, Tensor input, Tensor target, Validation.LossShapes shapes)
+            where TLoss : struct, IPointwiseLoss<TLoss>
+        {
+            if (input.device_type != DeviceType.CPU || shapes.ElementCount == 0 || !Validation.Broadcasting.Same(shapes.Input, shapes.Target))
+                return false;
+            long bytesPerElement = input.dtype switch
+            {
+                ScalarType.Float32 => 4,
+                ScalarType.Float64 => 8,
+                _ => 0,
+            };
+            return bytesPerElement != 0 && loss.Vectorizes(input.dtype) && shapes.ElementCount <= int.MaxValue / bytesPerElement
+                && input.is_contiguous() && target.is_contiguous();
+        }
+
+        /// <summary>A fresh tensor of ρ(input − target), times the weight when given (fused when the weight has the loss's shape, dtype and layout).</summary>
+        public static Tensor Values<TLoss>(TLoss loss, Tensor input, Tensor target, Tensor? weight)
+            where TLoss : struct, IPointwiseLoss<TLoss>
+        {
+            var output = torch.empty_like(input);
+            bool fused = weight is not null && weight.dtype == input.dtype && weight.dim() == input.dim()
+                && Validation.Broadcasting.Same(Validation.Broadcasting.ShapeOf(weight), Validation.Broadcasting.ShapeOf(input)) && weight.is_contiguous();
+            if (input.dtype == ScalarType.Float32)
+                Values<TLoss, float>(loss, input, target, fused ? weight : null, output);
+            else
+                Values<TLoss, double>(loss, input, target, fused ? weight : null, output);
+            if (weight is not null && !fused)
+                output.mul_(weight);
+            return output;
+        }
+
+        /// <summary>
+        /// s·ρ′(input − target) into <paramref name="gradInput"/> and its negation into <paramref name="gradTarget"/> (either may
+        /// be null). <paramref name="scale"/> is a 0-d CPU tensor, read as a number, or one factor per element, of the loss's shape.
+        /// </summary>
+        public static void ScaledDerivatives<TLoss>(TLoss loss, Tensor input, Tensor target, Tensor scale, Tensor? gradInput, Tensor? gradTarget)
+            where TLoss : struct, IPointwiseLoss<TLoss>
+        {
+            if (input.dtype == ScalarType.Float32)
+                ScaledDerivatives<TLoss, float>(loss, input, target, scale, gradInput, gradTarget);
+            else
+                ScaledDerivatives<TLoss, double>(loss, input, target, scale, gradInput, gradTarget);
+        }
+
+        private static unsafe void Values<TLoss, T>(TLoss loss, Tensor input, Tensor target, Tensor? weight, Tensor output)
+            where TLoss : struct, IPointwiseLoss<TLoss>
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            fixed (byte* a = input.bytes, b = target.bytes, w = weight is null ? default : weight.bytes, o = output.bytes)
+                VectorizedKernel.Values(loss, (T*)a, (T*)b, (T*)w, (T*)o, input.numel());
+        }
+
+        private static unsafe void ScaledDerivatives<TLoss, T>(TLoss loss, Tensor input, Tensor target, Tensor scale, Tensor? gradInput, Tensor? gradTarget)
+            where TLoss : struct, IPointwiseLoss<TLoss>
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            // A 0-d CPU scale is read from memory (no device sync); a per-element one must be contiguous.
+            var scales = scale.dim() == 0 ? null : scale.contiguous();
+            var uniform = scales is null ? T.CreateTruncating(scale.ToDouble()) : T.One;
+            fixed (byte* a = input.bytes, b = target.bytes, s = scales is null ? default : scales.bytes,
+                   i = gradInput is null ? default : gradInput.bytes, t = gradTarget is null ? default : gradTarget.bytes)
+                VectorizedKernel.ScaledDerivatives(loss, (T*)a, (T*)b, uniform, (T*)s, (T*)i, (T*)t, input.numel());
+        }
+    }
+}

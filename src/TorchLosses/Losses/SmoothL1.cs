@@ -1,0 +1,264 @@
+using System;
+using System.Numerics;
+using TorchLosses.Engine;
+using TorchLosses.Validation;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace TorchLosses
+{
+    /// <summary>
+    /// Smooth L1 loss, the definition the engine runs: with x = input − target and c = clamp(x, −β, β),
+    /// ρ(x) = (x − c/2)·(c/β), which is ½x²/β for |x| &lt; β and |x| − ½β beyond; ρ′(x) = c/β (exactly ±1 beyond β);
+    /// ρ″(x) = 1/β for |x| &lt; β, else 0. β = 0 is exactly L1: ρ = |x|, ρ′ = sign(x) (0 at x = 0), ρ″ = 0.
+    /// At β = 1 (the default) c/β is c, with no division. In float32 and float64 these give the bits of libtorch's kernel
+    /// for β a power of two, and within 2 ulp otherwise (docs/parity.md); x − c/2 is one fused multiply-add in both forms.
+    /// β is one number or a tensor broadcastable to the loss (one β per coordinate; 0 entries are L1), a constant of the graph.
+    /// </summary>
+    internal readonly struct SmoothL1 : IPointwiseLoss<SmoothL1>
+    {
+        private readonly RoundedNumber beta;
+        private readonly Tensor? betas;
+
+        private SmoothL1(RoundedNumber beta, Tensor? betas)
+        {
+            this.beta = beta;
+            this.betas = betas;
+        }
+
+        /// <summary>Smooth L1 with one β. Throws <see cref="ArgumentOutOfRangeException"/> naming <c>beta</c> for β &lt; 0 or NaN; 0 is L1, +∞ is 0.</summary>
+        public static SmoothL1 Of(double beta)
+        {
+            ParameterChecks.Threshold(beta, nameof(beta), zeroAllowed: true);
+            return new SmoothL1(new RoundedNumber(beta), null);
+        }
+
+        /// <summary>Smooth L1 with one β per coordinate (checked against the call by <see cref="Prepared"/>).</summary>
+        public static SmoothL1 Of(Tensor beta) => new(default, beta ?? throw new ArgumentNullException(nameof(beta)));
+
+        private bool IsL1 => betas is null && beta.Value == 0;
+
+        private bool Divides => betas is not null || (beta.Value != 0 && beta.Value != 1);
+
+        /// <inheritdoc/>
+        public Tensor[] Tensors => betas is null ? Array.Empty<Tensor>() : new[] { betas };
+
+        /// <inheritdoc/>
+        public SmoothL1 WithTensors(Tensor[] tensors) => new(beta, tensors.Length == 0 ? null : tensors[0]);
+
+        /// <inheritdoc/>
+        public SmoothL1 Prepared(Tensor input, long[] lossShape) =>
+            betas is null ? this : WithTensors(new[] { ParameterChecks.ThresholdTensor(betas, "beta", zeroAllowed: true, input, lossShape) });
+
+        /// <inheritdoc/>
+        public Tensor Value(Tensor residual)
+        {
+            if (IsL1)
+                return residual.abs_();
+            using var minusHalf = (-0.5).ToScalar();
+            var c = Clamp(residual);
+            var slope = Slope(residual, c);
+            return residual.add_(c, minusHalf).mul_(slope);
+        }
+
+        /// <inheritdoc/>
+        public Tensor Derivative(Tensor residual)
+        {
+            if (IsL1)
+                return residual.sign(); // sign's derivative is 0: ρ″ = 0
+            if (!residual.requires_grad)
+                return Slope(residual, Clamp(residual));
+            // Recorded: x/β inside the open interval (derivative 1/β), the constant c/β at and beyond ±β (derivative 0), which
+            // is libtorch's smooth_l1_loss_double_backward; c equals x inside, so the values are c/β's. Where β = 0 (tensor β),
+            // the constant sign(x); there the divisor is 1, so that the unselected branch's gradient stays 0, not 0/0.
+            Tensor clamped;
+            using (torch.no_grad())
+                clamped = Clamp(residual);
+            using var inside = Inside(residual);
+            var quadratic = torch.where(inside, residual, clamped);
+            if (betas is null)
+            {
+                if (!Divides)
+                    return quadratic;
+                using var divisor = beta.Value.ToScalar();
+                return quadratic.div(divisor);
+            }
+            Tensor isL1, safeBetas, sign;
+            using (torch.no_grad())
+            {
+                using var zero = 0.0.ToScalar();
+                using var one = 1.0.ToScalar();
+                isL1 = betas.eq(zero);
+                safeBetas = betas.masked_fill(isL1, one);
+                sign = residual.sign();
+            }
+            return torch.where(isL1, sign, quadratic.div(safeBetas));
+        }
+
+        /// <inheritdoc/>
+        public bool Vectorizes(ScalarType dtype) =>
+            betas is null && (dtype == ScalarType.Float64 || (dtype == ScalarType.Float32 && beta.RepresentableIn<float>()));
+
+        /// <inheritdoc/>
+        public T Value<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (IsL1)
+                return T.Abs(x);
+            var c = VectorMath.Clamp(x, -beta.In<T>(), beta.In<T>());
+            return VectorMath.MultiplyAdd(c, T.CreateTruncating(-0.5), x) * (Divides ? c / beta.In<T>() : c);
+        }
+
+        /// <inheritdoc/>
+        public Vector<T> Value<T>(Vector<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (IsL1)
+                return Vector.Abs(x);
+            var c = VectorMath.Clamp(x, -beta.In<T>(), beta.In<T>());
+            return VectorMath.MultiplyAdd(c, new Vector<T>(T.CreateTruncating(-0.5)), x) * (Divides ? c / new Vector<T>(beta.In<T>()) : c);
+        }
+
+        /// <inheritdoc/>
+        public T Derivative<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (IsL1)
+                return VectorMath.Sign(x);
+            var c = VectorMath.Clamp(x, -beta.In<T>(), beta.In<T>());
+            return Divides ? c / beta.In<T>() : c;
+        }
+
+        /// <inheritdoc/>
+        public Vector<T> Derivative<T>(Vector<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (IsL1)
+                return VectorMath.Sign(x);
+            var c = VectorMath.Clamp(x, -beta.In<T>(), beta.In<T>());
+            return Divides ? c / new Vector<T>(beta.In<T>()) : c;
+        }
+
+        /// <summary>
+        /// ρ′ from c = clamp(x, −β, β): c/β (c itself at β = 1), and for a β tensor sign(x) where β = 0 (c/β would be 0/0).
+        /// <paramref name="c"/> itself at β = 1, else a new tensor; <paramref name="x"/> and <paramref name="c"/> are read only.
+        /// </summary>
+        private Tensor Slope(Tensor x, Tensor c)
+        {
+            if (betas is null)
+            {
+                if (!Divides)
+                    return c;
+                using var divisor = beta.Value.ToScalar();
+                return c.div(divisor);
+            }
+            using var zero = 0.0.ToScalar();
+            using var isL1 = betas.eq(zero);
+            using var sign = x.sign();
+            using var quotient = c.div(betas);
+            return torch.where(isL1, sign, quotient);
+        }
+
+        private Tensor Clamp(Tensor x)
+        {
+            if (betas is not null)
+            {
+                using var lower = betas.neg();
+                return x.clamp(lower, betas);
+            }
+            using var upper = beta.Value.ToScalar();
+            using var low = (-beta.Value).ToScalar();
+            return x.clamp(low, upper);
+        }
+
+        private Tensor Inside(Tensor x)
+        {
+            using var magnitude = x.abs();
+            if (betas is not null)
+                return magnitude.lt(betas);
+            using var upper = beta.Value.ToScalar();
+            return magnitude.lt(upper);
+        }
+    }
+
+#pragma warning disable CS8981 // lowercase on purpose, like torch.nn.functional
+    public static partial class functional
+#pragma warning restore CS8981
+    {
+        /// <summary>
+        /// Smooth L1 loss. With x = input − target (broadcast):
+        /// ℓ(x) = ½x²/β if |x| &lt; β, else |x| − ½β; gradient clamp(x, −β, β)/β. β = 0 is exactly L1: ℓ = |x| with
+        /// gradient sign(x), 0 at x = 0 (libtorch's kernels give −1 on the CPU and NaN on CUDA there).
+        /// Smooth L1 with β equals Huber with δ = β divided by β.
+        /// Then loss = reduce(weight · ℓ), Mean dividing by N or by <paramref name="normalizer"/>.
+        /// See <see href="https://pytorch.org/docs/stable/generated/torch.nn.functional.smooth_l1_loss.html">torch.nn.functional.smooth_l1_loss</see>.
+        /// </summary>
+        /// <param name="input">Predictions: a floating-point tensor of any shape.</param>
+        /// <param name="target">Targets: the same dtype and device as input, broadcastable with it.</param>
+        /// <param name="reduction">None, Mean (default) or Sum, as <c>torch.nn.Reduction</c>.</param>
+        /// <param name="beta">β ≥ 0, where the loss turns from quadratic to linear; torchvision's Faster R-CNN uses 1/9.</param>
+        /// <param name="weight">Optional per-element weights, broadcastable to the loss.</param>
+        /// <param name="normalizer">Optional divisor of the summed loss in place of N, for Mean only (torchvision: the number
+        /// of sampled RoIs; mmdetection: <c>avg_factor</c>).</param>
+        /// <returns>A new tensor: 0-d for Mean and Sum, the broadcast shape for None.</returns>
+        public static Tensor smooth_l1_loss(Tensor input, Tensor target, nn.Reduction reduction = nn.Reduction.Mean, double beta = 1.0,
+            Tensor? weight = null, double? normalizer = null)
+            => LossEngine.Compute(SmoothL1.Of(beta), input, target, reduction, weight, normalizer);
+
+        /// <summary>
+        /// Smooth L1 loss with one β per coordinate: <paramref name="beta"/> is a tensor broadcastable to the loss; entries
+        /// of 0 give L1 for that coordinate. β is a constant (no gradient flows into it). On the CPU a negative or NaN
+        /// entry throws; on an accelerator such entries make the loss NaN.
+        /// Otherwise as <see cref="smooth_l1_loss(Tensor, Tensor, nn.Reduction, double, Tensor?, double?)"/>.
+        /// </summary>
+        /// <param name="input">Predictions: a floating-point tensor of any shape.</param>
+        /// <param name="target">Targets: the same dtype and device as input, broadcastable with it.</param>
+        /// <param name="beta">β per coordinate, every entry ≥ 0; on input's device.</param>
+        /// <param name="reduction">None, Mean (default) or Sum.</param>
+        /// <param name="weight">Optional per-element weights, broadcastable to the loss.</param>
+        /// <param name="normalizer">Optional divisor of the summed loss in place of N, for Mean only.</param>
+        /// <returns>A new tensor: 0-d for Mean and Sum, the broadcast shape for None.</returns>
+        public static Tensor smooth_l1_loss(Tensor input, Tensor target, Tensor beta, nn.Reduction reduction = nn.Reduction.Mean,
+            Tensor? weight = null, double? normalizer = null)
+            => LossEngine.Compute(SmoothL1.Of(beta), input, target, reduction, weight, normalizer);
+    }
+
+    /// <summary>
+    /// Smooth L1 loss as a module, a drop-in for <c>torch.nn.SmoothL1Loss(reduction, beta)</c>:
+    /// ℓ(x) = ½x²/β if |x| &lt; β, else |x| − ½β, with x = input − target; gradient clamp(x, −β, β)/β.
+    /// β = 0 is exactly L1 (gradient sign(x), 0 at x = 0).
+    /// Computed as <see cref="functional"/> computes it: twice differentiable, on any device.
+    /// See <see href="https://pytorch.org/docs/stable/generated/torch.nn.SmoothL1Loss.html">torch.nn.SmoothL1Loss</see>.
+    /// </summary>
+    public sealed class SmoothL1Loss : Loss<Tensor, Tensor, Tensor>
+    {
+        /// <summary>Creates the loss. Throws <see cref="System.ArgumentOutOfRangeException"/> for β &lt; 0 or NaN.</summary>
+        /// <param name="reduction">None, Mean (default) or Sum.</param>
+        /// <param name="beta">β ≥ 0, where the loss turns from quadratic to linear; torchvision's Faster R-CNN uses 1/9.</param>
+        public SmoothL1Loss(nn.Reduction reduction = nn.Reduction.Mean, double beta = 1.0) : base(reduction)
+        {
+            definition = SmoothL1.Of(beta);
+            this.beta = beta;
+        }
+
+        private readonly SmoothL1 definition;
+
+        /// <summary>β: the error size where the loss turns from quadratic to linear.</summary>
+        public double beta { get; }
+
+        /// <summary>The loss of <paramref name="input"/> against <paramref name="target"/>, reduced as configured.</summary>
+        /// <param name="input">Predictions: a floating-point tensor.</param>
+        /// <param name="target">Targets, broadcastable with input.</param>
+        /// <returns>A new tensor.</returns>
+        public override Tensor forward(Tensor input, Tensor target)
+            => LossEngine.Compute(definition, input, target, reduction, null, null);
+
+        /// <summary>
+        /// The weighted loss: reduce(weight · ℓ), Mean dividing by <paramref name="normalizer"/> when given
+        /// (for example the number of sampled RoIs, as torchvision's Fast R-CNN does) instead of the element count.
+        /// </summary>
+        /// <param name="input">Predictions: a floating-point tensor.</param>
+        /// <param name="target">Targets, broadcastable with input.</param>
+        /// <param name="weight">Per-element weights broadcastable to the loss, or null.</param>
+        /// <param name="normalizer">Divisor of the summed loss for Mean, or null for the element count.</param>
+        /// <returns>A new tensor.</returns>
+        public Tensor forward(Tensor input, Tensor target, Tensor? weight, double? normalizer = null)
+            => LossEngine.Compute(definition, input, target, reduction, weight, normalizer);
+    }
+}
