@@ -121,7 +121,8 @@ namespace BoxRegression
             var scores = probabilities.narrow(1, 1, Scene.ClassCount).reshape(-1);                   // [P·C]
             using var firstClass = 1.ToScalar();
             using var endClass = (Scene.ClassCount + 1).ToScalar();
-            var classes = arange(firstClass, endClass, dtype: ScalarType.Int64).repeat(probabilities.shape[0]);
+            using var classStep = 1.ToScalar();   // arange(start, end) alone would make its step = 1 implicitly
+            var classes = arange(firstClass, endClass, classStep, dtype: ScalarType.Int64).repeat(probabilities.shape[0]);
             var keep = scores.gt(minScore).nonzero().flatten();
             boxes = boxes.index_select(0, keep);
             scores = scores.index_select(0, keep);

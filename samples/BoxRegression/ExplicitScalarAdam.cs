@@ -46,13 +46,14 @@ namespace BoxRegression
             using var sqrtCorrection2 = Math.Sqrt(correction2).ToScalar();
             using var eps = epsilon.ToScalar();
             using var stepSize = (-learningRate / correction1).ToScalar();
+            using var one = 1.ToScalar();   // add_(Scalar) alone would make its alpha = 1 implicitly
             for (int i = 0; i < parameters.Length; i++)
             {
                 var grad = parameters[i].grad;
                 if (grad is null) continue;
                 firstMoment[i].mul_(b1).add_(grad, oneMinusB1);
                 secondMoment[i].mul_(b2).addcmul_(grad, grad, oneMinusB2);
-                var denominator = secondMoment[i].sqrt().div_(sqrtCorrection2).add_(eps);
+                var denominator = secondMoment[i].sqrt().div_(sqrtCorrection2).add_(eps, one);
                 parameters[i].addcdiv_(firstMoment[i], denominator, stepSize);
             }
         }
