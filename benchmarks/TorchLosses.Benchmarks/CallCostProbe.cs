@@ -40,6 +40,17 @@ namespace TorchLosses.Benchmarks
             Row("2,048-element mul_(Scalar) in place", () => small.mul_(one));
             Row("2,048-element mul(0-d tensor) + Dispose", () => { using var r = small.mul(zeroD); });
             Row("0-d mul_(Scalar) in place", () => zeroD.mul_(one));
+            Row("tensor.bytes (span of CPU memory)", () => _ = small.bytes.Length);
+            Row("0-d ToDouble()", () => _ = zeroD.ToDouble());
+            Row("torch.get_num_threads()", () => _ = torch.get_num_threads());
+            Row("empty_like 2,048 + Dispose", () => { using var r = torch.empty_like(small); });
+            Row("numel()", () => _ = small.numel());
+            Row("dim()", () => _ = small.dim());
+            Row("is_contiguous()", () => _ = small.is_contiguous());
+            Row("is_floating_point()", () => _ = small.is_floating_point());
+            Row("device_type", () => _ = small.device_type);
+            Row("is_leaf", () => _ = small.is_leaf);
+            Row("view_as + Dispose", () => { using var r = small.view_as(small); });
             using var leaf = torch.randn(512, 4).requires_grad_(true);
             Console.WriteLine();
             Console.WriteLine("| 2,048 elements, float32 | ns |");

@@ -54,7 +54,9 @@ namespace TorchLosses.Engine
         /// <summary>reduce(weight · ρ(input − target)) without autograd.</summary>
         public static Tensor Forward<TLoss>(Tensor input, Tensor target, Tensor? weight, LossCall<TLoss> call)
             where TLoss : struct, IPointwiseLoss<TLoss> =>
-            Reductions.Reduce(Elementwise(input, target, weight, call), call.Reduction, call.Normalizer);
+            call.Vectorized
+                ? VectorizedForm.Reduce(Elementwise(input, target, weight, call), call.Reduction, call.MeanDivisor)
+                : Reductions.Reduce(Elementwise(input, target, weight, call), call.Reduction, call.Normalizer);
 
         /// <summary>weight · ρ(input − target), elementwise, in the call's form, without autograd: a fresh tensor of the loss's shape.</summary>
         public static Tensor Elementwise<TLoss>(Tensor input, Tensor target, Tensor? weight, LossCall<TLoss> call)

@@ -31,8 +31,15 @@ namespace TorchLosses.Engine
         public override string Name => typeof(TLoss).Name + "Loss";
 
         /// <summary>The loss of the call through this node.</summary>
-        public static Tensor Apply(Tensor input, Tensor target, Tensor? weight, LossCall<TLoss> call) =>
-            apply(ThroughViewIfLeaf(input), ThroughViewIfLeaf(target), weight is null ? null! : ThroughViewIfLeaf(weight), call);
+        public static Tensor Apply(Tensor input, Tensor target, Tensor? weight, LossCall<TLoss> call)
+        {
+            if (call.Shapes.ElementCount < AdoptedGradientFrom)
+                return apply(input, target, weight!, call);
+            return apply(ThroughViewIfLeaf(input), ThroughViewIfLeaf(target), weight is null ? null! : ThroughViewIfLeaf(weight), call);
+        }
+
+        /// <summary>From this many elements on, a leaf's gradient is adopted by <c>.grad</c> instead of copied (see <see cref="ThroughViewIfLeaf"/>); below it the copy costs less than the view.</summary>
+        private const long AdoptedGradientFrom = 1 << 16;
 
         /// <summary>
         /// A leaf that needs a gradient enters through a view of itself. libtorch's AccumulateGrad adopts a gradient as
@@ -90,19 +97,22 @@ namespace TorchLosses.Engine
             var loss = call.Loss;
             var shapes = call.Shapes;
             bool recording = torch.is_grad_enabled();
-            var scale = Reductions.Scale(gradOutput, call.Reduction, call.MeanDivisor);
+            bool uniform = !recording && call.Vectorized && weight is null && call.Reduction != nn.Reduction.None;
+            // The vector form divides a uniform incoming gradient itself; everything else scales with tensor ops.
+            var scale = uniform ? gradOutput : Reductions.Scale(gradOutput, call.Reduction, call.MeanDivisor);
 
             Tensor? gradInput = null, gradTarget = null, gradWeight = null;
             if (call.DifferenceGradient)
             {
                 var perElement = weight is null ? scale : scale.mul(weight);
-                if (!recording && call.Vectorized && (perElement.dim() == 0
-                    || (perElement.dtype == input.dtype && Broadcasting.Same(Broadcasting.ShapeOf(perElement), shapes.Loss))))
+                if (uniform || (!recording && call.Vectorized && perElement.dtype == input.dtype
+                    && Broadcasting.Same(Broadcasting.ShapeOf(perElement), shapes.Loss)))
                 {
                     // One pass; input and target have the loss's shape here, so nothing is summed back.
                     gradInput = call.InputRequiresGrad ? torch.empty_like(input) : null;
                     gradTarget = call.TargetRequiresGrad ? torch.empty_like(input) : null;
-                    VectorizedForm.ScaledDerivatives(loss, input, target, perElement, gradInput, gradTarget);
+                    VectorizedForm.ScaledDerivatives(loss, input, target, perElement,
+                        uniform && call.Reduction == nn.Reduction.Mean ? call.MeanDivisor : null, gradInput, gradTarget);
                 }
                 else
                 {

@@ -48,16 +48,41 @@ namespace TorchLosses.Engine
         }
 
         /// <summary>
-        /// s·ρ′(input − target) into <paramref name="gradInput"/> and its negation into <paramref name="gradTarget"/> (either may
-        /// be null). <paramref name="scale"/> is a 0-d CPU tensor, read as a number, or one factor per element, of the loss's shape.
+        /// libtorch's Mean (or the sum divided by the normaliser) of a fresh elementwise tensor: its sum, then the division done
+        /// in the dtype on the 0-d result's memory, which is what libtorch's CPU mean computes (sum, then <c>div_</c> by the
+        /// element count converted to the dtype) without the cost of a 0-d op. None and Sum as <see cref="Reductions.Reduce"/>.
         /// </summary>
-        public static void ScaledDerivatives<TLoss>(TLoss loss, Tensor input, Tensor target, Tensor scale, Tensor? gradInput, Tensor? gradTarget)
+        public static Tensor Reduce(Tensor elementwise, nn.Reduction reduction, double meanDivisor)
+        {
+            if (reduction != nn.Reduction.Mean)
+                return Reductions.Reduce(elementwise, reduction, null);
+            var sum = elementwise.sum();
+            if (sum.dtype == ScalarType.Float32)
+                DivideInPlace<float>(sum, meanDivisor);
+            else
+                DivideInPlace<double>(sum, meanDivisor);
+            return sum;
+        }
+
+        /// <summary>
+        /// s·ρ′(input − target) into <paramref name="gradInput"/> and its negation into <paramref name="gradTarget"/> (either may
+        /// be null). <paramref name="scale"/> is one factor per element, of the loss's shape; or a 0-d CPU tensor, read as a
+        /// number and divided by <paramref name="divisor"/> in the dtype when it is given (Mean's backward: the incoming gradient
+        /// divided as <see cref="Reductions.Scale"/> divides it, without the cost of a 0-d op).
+        /// </summary>
+        public static void ScaledDerivatives<TLoss>(TLoss loss, Tensor input, Tensor target, Tensor scale, double? divisor, Tensor? gradInput, Tensor? gradTarget)
             where TLoss : struct, IPointwiseLoss<TLoss>
         {
             if (input.dtype == ScalarType.Float32)
-                ScaledDerivatives<TLoss, float>(loss, input, target, scale, gradInput, gradTarget);
+                ScaledDerivatives<TLoss, float>(loss, input, target, scale, divisor, gradInput, gradTarget);
             else
-                ScaledDerivatives<TLoss, double>(loss, input, target, scale, gradInput, gradTarget);
+                ScaledDerivatives<TLoss, double>(loss, input, target, scale, divisor, gradInput, gradTarget);
+        }
+
+        private static unsafe void DivideInPlace<T>(Tensor scalar, double divisor) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            fixed (byte* value = scalar.bytes)
+                *(T*)value /= T.CreateTruncating(divisor);
         }
 
         private static unsafe void Values<TLoss, T>(TLoss loss, Tensor input, Tensor target, Tensor? weight, Tensor output)
@@ -68,13 +93,15 @@ namespace TorchLosses.Engine
                 VectorizedKernel.Values(loss, (T*)a, (T*)b, (T*)w, (T*)o, input.numel());
         }
 
-        private static unsafe void ScaledDerivatives<TLoss, T>(TLoss loss, Tensor input, Tensor target, Tensor scale, Tensor? gradInput, Tensor? gradTarget)
+        private static unsafe void ScaledDerivatives<TLoss, T>(TLoss loss, Tensor input, Tensor target, Tensor scale, double? divisor, Tensor? gradInput, Tensor? gradTarget)
             where TLoss : struct, IPointwiseLoss<TLoss>
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             // A 0-d CPU scale is read from memory (no device sync); a per-element one must be contiguous.
             var scales = scale.dim() == 0 ? null : scale.contiguous();
             var uniform = scales is null ? T.CreateTruncating(scale.ToDouble()) : T.One;
+            if (scales is null && divisor is double value)
+                uniform /= T.CreateTruncating(value);
             fixed (byte* a = input.bytes, b = target.bytes, s = scales is null ? default : scales.bytes,
                    i = gradInput is null ? default : gradInput.bytes, t = gradTarget is null ? default : gradTarget.bytes)
                 VectorizedKernel.ScaledDerivatives(loss, (T*)a, (T*)b, uniform, (T*)s, (T*)i, (T*)t, input.numel());
