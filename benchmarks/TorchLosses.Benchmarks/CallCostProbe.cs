@@ -41,7 +41,7 @@ namespace TorchLosses.Benchmarks
             Row("2,048-element mul(0-d tensor) + Dispose", () => { using var r = small.mul(zeroD); });
             Row("0-d mul_(Scalar) in place", () => zeroD.mul_(one));
             Row("tensor.bytes (span of CPU memory)", () => _ = small.bytes.Length);
-            Row("0-d ToDouble()", () => _ = zeroD.ToDouble());
+            Row("0-d item<float>()", () => _ = zeroD.item<float>());
             Row("torch.get_num_threads()", () => _ = torch.get_num_threads());
             Row("empty_like 2,048 + Dispose", () => { using var r = torch.empty_like(small); });
             Row("numel()", () => _ = small.numel());

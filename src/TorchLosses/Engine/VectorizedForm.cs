@@ -99,7 +99,7 @@ namespace TorchLosses.Engine
         {
             // A 0-d CPU scale is read from memory (no device sync); a per-element one must be contiguous.
             var scales = scale.dim() == 0 ? null : scale.contiguous();
-            var uniform = scales is null ? T.CreateTruncating(scale.ToDouble()) : T.One;
+            var uniform = scales is null ? scale.item<T>() : T.One;
             if (scales is null && divisor is double value)
                 uniform /= T.CreateTruncating(value);
             fixed (byte* a = input.bytes, b = target.bytes, s = scales is null ? default : scales.bytes,

@@ -278,11 +278,12 @@ namespace TorchLosses.Tests.Conformance
         }
 
         /// <summary>
-        /// Ranges run in parallel when libtorch has more than one thread: the gradient is the same bits as on one thread.
-        /// In a collection of its own, because the thread count is global to the process.
+        /// libtorch's thread count does not change the gradient's bits (the vector form runs on the calling thread; libtorch's
+        /// sum, whose order depends on the thread count, only reduces the value). In a collection of its own, because the
+        /// thread count is global to the process.
         /// </summary>
         [Collection(ThreadCountCollection.Name)]
-        public class ParallelRanges
+        public class ThreadCount
         {
             [Fact]
             public void Two_threads_give_the_bits_of_one()
