@@ -53,7 +53,7 @@ namespace TorchLosses.Engine
             }
             // Ranges of whole vectors, so that only the last one has a scalar tail.
             long vector = Vector<byte>.Count;
-            long size = (count / threads + vector - 1) / vector * vector;
+            long size = ((count + threads - 1) / threads + vector - 1) / vector * vector; // threads · size ≥ count
             Parallel.For(0L, threads, part =>
             {
                 long start = part * size;

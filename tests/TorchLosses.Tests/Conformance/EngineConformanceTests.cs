@@ -298,7 +298,8 @@ namespace TorchLosses.Tests.Conformance
                     var single = Run();
                     set_num_threads(2);
                     var parallel = Run();
-                    Assert.True(Difference.Between(parallel.OfLeaves[0], single.OfLeaves[0]).Bitwise);
+                    var gradientDifference = Difference.Between(parallel.OfLeaves[0], single.OfLeaves[0]);
+                    Assert.True(gradientDifference.Bitwise, gradientDifference.ToString());
                     // The value is libtorch's sum, whose order depends on its thread count: within a few ulps.
                     Assert.True(Difference.Between(parallel.Value, single.Value).MaxUlps <= 64);
                 }
