@@ -27,7 +27,7 @@ namespace BoxRegression
             iou.Title($"IoU of refined training RoIs with their TRUE boxes ({title})");
             iou.XLabel("step");
             iou.YLabel("mean IoU");
-            iou.ShowLegend(Alignment.LowerRight);
+            iou.ShowLegend(Alignment.UpperLeft);   // L2's curve can fall to the bottom right
             iou.SavePng(Path.Combine(directory, "training_iou.png"), 900, 500);
 
             var loss = new Multiplot();
@@ -45,7 +45,7 @@ namespace BoxRegression
                     ? $"Box loss during training, each loss on its own y-axis ({title})\n{BoxLoss.Describe(run.Spec.Loss)}"
                     : BoxLoss.Describe(run.Spec.Loss));
                 panel.YLabel($"{BoxLoss.Describe(run.Spec.Loss)} box loss");
-                panel.XLabel(i == runs.Count - 1 ? "step (each point: mean of the last 10 steps; loss summed over foreground RoIs ÷ sampled RoIs)" : "step");
+                panel.XLabel(i == runs.Count - 1 ? "step (each point: mean over the last 10 steps)" : "step");
             }
             if (runs.Count > 1) loss.SharedAxes.ShareX(Enumerable.Range(0, runs.Count).Select(loss.GetPlot));
             loss.SavePng(Path.Combine(directory, "training_box_loss.png"), 900, 60 + 260 * runs.Count);
