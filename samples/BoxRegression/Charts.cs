@@ -10,32 +10,51 @@ namespace BoxRegression
     {
         private static readonly Color[] Palette = [Colors.Red, Colors.DodgerBlue, Colors.Green, Colors.DarkViolet];
 
-        /// <summary>Training curves (box loss and IoU of refined training RoIs with their true boxes) of the given runs.</summary>
+        /// <summary>
+        /// Training curves of the given runs: training_iou.png (IoU of refined training RoIs with their true boxes, one axis:
+        /// the same metric for every loss) and training_box_loss.png (each run's own box loss, one panel and y-axis per run:
+        /// different losses have different scales, so their values are not compared on one axis).
+        /// </summary>
         public static void TrainingCurves(string directory, IReadOnlyList<RunResult> runs, string title)
         {
-            var loss = new Plot();
             var iou = new Plot();
             for (int i = 0; i < runs.Count; i++)
             {
                 var run = runs[i];
-                double[] steps = run.Curve.Select(p => (double)p.Step).ToArray();
-                string name = $"{BoxLoss.Describe(run.Spec.Loss)}, ε={run.Spec.OutlierFraction:0.0}, {run.Spec.Matching.ToString().ToLowerInvariant()}";
-                var l = loss.Add.ScatterLine(steps, run.Curve.Select(p => p.BoxLoss).ToArray(), Palette[i % Palette.Length]);
-                l.LegendText = name;
-                var u = iou.Add.ScatterLine(steps, run.Curve.Select(p => p.TrainIou).ToArray(), Palette[i % Palette.Length]);
-                u.LegendText = name;
+                var u = iou.Add.ScatterLine(Steps(run), run.Curve.Select(p => p.TrainIou).ToArray(), Palette[i % Palette.Length]);
+                u.LegendText = RunName(run);
             }
-            loss.Title($"Box loss during training ({title})");
-            loss.XLabel("step");
-            loss.YLabel("box loss (sum over foreground / sampled RoIs)");
-            loss.ShowLegend(Alignment.UpperRight);
-            loss.SavePng(Path.Combine(directory, "training_box_loss.png"), 900, 500);
             iou.Title($"IoU of refined training RoIs with their TRUE boxes ({title})");
             iou.XLabel("step");
             iou.YLabel("mean IoU");
-            iou.ShowLegend(Alignment.LowerRight);
+            iou.ShowLegend(Alignment.UpperLeft);   // L2's curve can fall to the bottom right
             iou.SavePng(Path.Combine(directory, "training_iou.png"), 900, 500);
+
+            var loss = new Multiplot();
+            loss.AddPlots(runs.Count);
+            loss.Layout = new ScottPlot.MultiplotLayouts.Rows();
+            for (int i = 0; i < runs.Count; i++)
+            {
+                var run = runs[i];
+                var panel = loss.GetPlot(i);
+                double[] values = run.Curve.Select(p => p.BoxLoss).ToArray();
+                var line = panel.Add.ScatterLine(Steps(run), values, Palette[i % Palette.Length]);
+                line.LineWidth = 1.5f;
+                panel.Axes.SetLimitsY(0, values.DefaultIfEmpty(1).Max() * 1.08);
+                panel.Title(i == 0
+                    ? $"Box loss during training, each loss on its own y-axis ({title})\n{BoxLoss.Describe(run.Spec.Loss)}"
+                    : BoxLoss.Describe(run.Spec.Loss));
+                panel.YLabel($"{BoxLoss.Describe(run.Spec.Loss)} box loss");
+                panel.XLabel(i == runs.Count - 1 ? "step (each point: mean over the last 10 steps)" : "step");
+            }
+            if (runs.Count > 1) loss.SharedAxes.ShareX(Enumerable.Range(0, runs.Count).Select(loss.GetPlot));
+            loss.SavePng(Path.Combine(directory, "training_box_loss.png"), 900, 60 + 260 * runs.Count);
         }
+
+        private static double[] Steps(RunResult run) => run.Curve.Select(p => (double)p.Step).ToArray();
+
+        private static string RunName(RunResult run)
+            => $"{BoxLoss.Describe(run.Spec.Loss)}, ε={run.Spec.OutlierFraction:0.0}, {run.Spec.Matching.ToString().ToLowerInvariant()}";
 
         /// <summary>Mean test IoU after regression against ε, one line per loss with ±1 sd error bars, one chart per matching mode.</summary>
         public static void IouAgainstOutliers(string directory, IReadOnlyList<SummaryRow> rows)

@@ -19,7 +19,7 @@ namespace BoxRegression
                     r.IouBefore.Format(), $"[bold]{r.IouAfter.Format()}[/]", r.Iou07.Format(), r.ScaleBias.Format("+0.000;-0.000"),
                     r.Ap50.Format(), r.Ap75.Format(), r.Seconds.ToString("0"));
             AnsiConsole.Write(table);
-            foreach (var line in System.Enum.GetValues<MatchingMode>().SelectMany(m => ResultSummary.GoalLines(runs, m)))
+            foreach (var line in System.Enum.GetValues<MatchingMode>().SelectMany(m => ResultSummary.DropLines(runs, m)))
                 AnsiConsole.MarkupLine(Markup.Escape(line));
 
             MetricsFile.Write(Path.Combine(outDirectory, "metrics.json"), runs);
