@@ -20,6 +20,12 @@ namespace TorchLosses.Engine
     /// <typeparam name="TSelf">The implementing struct (one autograd function per loss type).</typeparam>
     internal interface IPointwiseLoss<TSelf> where TSelf : struct, IPointwiseLoss<TSelf>
     {
+        /// <summary>
+        /// libtorch's dtype rule for this loss when input and target differ: true when the loss has input's dtype
+        /// (<c>huber_loss</c>), false when it has their common dtype (<c>smooth_l1_loss</c>, and the default for new losses).
+        /// </summary>
+        bool ResultHasInputDtype { get; }
+
         /// <summary>The loss's parameters that are tensors (per-coordinate thresholds, …): saved for backward, constants of the graph.</summary>
         Tensor[] Tensors { get; }
 

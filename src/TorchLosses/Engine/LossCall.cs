@@ -12,7 +12,7 @@ namespace TorchLosses.Engine
     /// <typeparam name="TLoss">The loss definition.</typeparam>
     /// <param name="Loss">The definition with its parameters, prepared for this call's dtype and device.</param>
     /// <param name="Reduction">None, Mean or Sum.</param>
-    /// <param name="Normalizer">When set, Mean divides the sum by it instead of by the element count.</param>
+    /// <param name="Normalizer">When set, Mean divides the sum by it instead of by the element count (a number, or a 0-d tensor of the loss's dtype).</param>
     /// <param name="Shapes">The shapes read by the argument checks, reused by backward.</param>
     /// <param name="InputRequiresGrad">Recorded in forward: TorchSharp has no <c>needs_input_grad</c>.</param>
     /// <param name="TargetRequiresGrad">Recorded in forward.</param>
@@ -22,7 +22,7 @@ namespace TorchLosses.Engine
     internal sealed record LossCall<TLoss>(
         TLoss Loss,
         torch.nn.Reduction Reduction,
-        double? Normalizer,
+        LossNormalizer? Normalizer,
         LossShapes Shapes,
         bool InputRequiresGrad,
         bool TargetRequiresGrad,
@@ -37,7 +37,7 @@ namespace TorchLosses.Engine
         /// <summary>Whether input or target needs a gradient (both come from ρ′).</summary>
         public bool DifferenceGradient => InputRequiresGrad || TargetRequiresGrad;
 
-        /// <summary>What Mean divides the summed loss by: the normaliser when there is one, else the element count.</summary>
-        public double MeanDivisor => Normalizer ?? Shapes.ElementCount;
+        /// <summary>What Mean divides the summed loss by, as a number: the normaliser or the element count; null for a tensor normaliser.</summary>
+        public double? NumericDivisor => Normalizer is { } normalizer ? normalizer.Number : Shapes.ElementCount;
     }
 }

@@ -14,32 +14,58 @@ namespace TorchLosses.Engine
     /// <item>Autograd: when any of input, target and weight needs a gradient, <see cref="LossFunction{TLoss}"/> (one node,
     /// twice differentiable); otherwise the forward alone.</item>
     /// </list>
-    /// Then loss = reduce(weight · ρ(input − target)).
+    /// Then loss = reduce(weight · ρ(input − target)). Input and target of different dtypes follow libtorch's rules
+    /// (<see cref="DtypeRules"/>).
     /// </summary>
     internal static class LossEngine
     {
         /// <summary>The loss of <paramref name="input"/> against <paramref name="target"/>: a new tensor, 0-d for Mean and Sum.</summary>
         /// <param name="loss">The definition (parameters checked when it was made).</param>
         /// <param name="input">Predictions.</param>
-        /// <param name="target">Targets, broadcastable with input.</param>
+        /// <param name="target">Targets, broadcastable with input; of input's dtype or another (see <see cref="DtypeRules"/>).</param>
         /// <param name="reduction">None, Mean or Sum.</param>
         /// <param name="weight">Per-element weights broadcastable to the loss, or null.</param>
         /// <param name="normalizer">For Mean: the divisor in place of the element count, or null.</param>
+        /// <param name="function">The public function's name, for messages.</param>
         /// <param name="composedOnly">Tests only: the composed ops even where the vector form applies.</param>
         /// <param name="backwardFault">Tests only: runs at the start of backward.</param>
-        public static Tensor Compute<TLoss>(TLoss loss, Tensor input, Tensor target, nn.Reduction reduction, Tensor? weight, double? normalizer,
-            bool composedOnly = false, Action? backwardFault = null)
+        public static Tensor Compute<TLoss>(TLoss loss, Tensor input, Tensor target, nn.Reduction reduction, Tensor? weight,
+            LossNormalizer? normalizer, string function, bool composedOnly = false, Action? backwardFault = null)
+            where TLoss : struct, IPointwiseLoss<TLoss>
+        {
+            if (input is null) throw new ArgumentNullException(nameof(input));
+            if (target is null) throw new ArgumentNullException(nameof(target));
+            var common = DtypeRules.Common(input, target, loss.ResultHasInputDtype, function);
+            if (input.dtype == common && target.dtype == common)
+                return ComputeInOneDtype(loss, input, target, reduction, weight, normalizer, composedOnly, backwardFault);
+
+            // Mixed dtypes: both promoted (differentiably, so each gradient comes back in its own tensor's dtype).
+            using var scope = torch.NewDisposeScope();
+            var promotedInput = input.dtype == common ? input : input.to(common);
+            var promotedTarget = target.dtype == common ? target : target.to(common);
+            var resultDtype = loss.ResultHasInputDtype ? input.dtype : common;
+            if (resultDtype == common)
+                return ComputeInOneDtype(loss, promotedInput, promotedTarget, reduction, weight, normalizer, composedOnly, backwardFault)
+                    .MoveToOuterDisposeScope();
+            // libtorch computes the elementwise loss in the common dtype, writes it in input's dtype and reduces it there.
+            var checkedNormalizer = ArgumentChecks.Normalizer(normalizer, reduction, input, resultDtype);
+            var elementwise = ComputeInOneDtype(loss, promotedInput, promotedTarget, nn.Reduction.None, weight, null, composedOnly, backwardFault)
+                .to(resultDtype);
+            return Reductions.Reduce(elementwise, reduction, checkedNormalizer).MoveToOuterDisposeScope();
+        }
+
+        private static Tensor ComputeInOneDtype<TLoss>(TLoss loss, Tensor input, Tensor target, nn.Reduction reduction, Tensor? weight,
+            LossNormalizer? normalizer, bool composedOnly, Action? backwardFault)
             where TLoss : struct, IPointwiseLoss<TLoss>
         {
             var shapes = ArgumentChecks.Tensors(input, target, weight);
-            ArgumentChecks.Normalizer(normalizer, reduction);
-
             // Temporaries (converted parameters among them) die with this scope; libtorch's saved variables keep their own
             // references, so only the result leaves.
             using var scope = torch.NewDisposeScope();
+            var checkedNormalizer = ArgumentChecks.Normalizer(normalizer, reduction, input, input.dtype);
             var prepared = loss.Prepared(input, shapes.Loss);
             bool gradEnabled = torch.is_grad_enabled();
-            var call = new LossCall<TLoss>(prepared, reduction, normalizer, shapes,
+            var call = new LossCall<TLoss>(prepared, reduction, checkedNormalizer, shapes,
                 InputRequiresGrad: gradEnabled && input.requires_grad,
                 TargetRequiresGrad: gradEnabled && target.requires_grad,
                 WeightRequiresGrad: gradEnabled && weight is not null && weight.requires_grad,
@@ -55,7 +81,7 @@ namespace TorchLosses.Engine
         public static Tensor Forward<TLoss>(Tensor input, Tensor target, Tensor? weight, LossCall<TLoss> call)
             where TLoss : struct, IPointwiseLoss<TLoss> =>
             call.Vectorized
-                ? VectorizedForm.Reduce(Elementwise(input, target, weight, call), call.Reduction, call.MeanDivisor)
+                ? VectorizedForm.Reduce(Elementwise(input, target, weight, call), call.Reduction, call.Normalizer, call.NumericDivisor)
                 : Reductions.Reduce(Elementwise(input, target, weight, call), call.Reduction, call.Normalizer);
 
         /// <summary>weight · ρ(input − target), elementwise, in the call's form, without autograd: a fresh tensor of the loss's shape.</summary>

@@ -61,7 +61,7 @@ namespace TorchLosses.Engine
             var loss = LossEngine.Forward(input, target, weight, call);
             // libtorch's saved variables keep these alive and check, when backward unpacks them, that nobody modified them
             // in place meanwhile. A null weight is saved as an empty variable and comes back null.
-            var saved = new List<Tensor> { input, target, weight! };
+            var saved = new List<Tensor> { input, target, weight!, call.Normalizer?.Tensor! };
             saved.AddRange(call.Loss.Tensors);
             ctx.save_for_backward(saved);
             ctx.save_data(CallKey, call);
@@ -92,27 +92,32 @@ namespace TorchLosses.Engine
         private static (Tensor? Input, Tensor? Target, Tensor? Weight) Gradients(Tensor gradOutput, List<Tensor> saved, LossCall<TLoss> call)
         {
             var (input, target, weight) = (saved[0], saved[1], saved[2]);
-            // The parameter tensors as libtorch kept them (the call's own handles were released when forward returned).
-            call = call with { Loss = call.Loss.WithTensors(saved.GetRange(3, saved.Count - 3).ToArray()) };
+            // The normaliser and parameter tensors as libtorch kept them (the call's own handles were released when forward returned).
+            call = call with
+            {
+                Loss = call.Loss.WithTensors(saved.GetRange(4, saved.Count - 4).ToArray()),
+                Normalizer = saved[3] is { } normalizer ? (LossNormalizer)normalizer : call.Normalizer,
+            };
             var loss = call.Loss;
             var shapes = call.Shapes;
             bool recording = torch.is_grad_enabled();
-            bool uniform = !recording && call.Vectorized && weight is null && call.Reduction != nn.Reduction.None;
-            // The vector form divides a uniform incoming gradient itself; everything else scales with tensor ops.
-            var scale = uniform ? gradOutput : Reductions.Scale(gradOutput, call.Reduction, call.MeanDivisor);
+            bool uniform = !recording && call.Vectorized && weight is null
+                && (call.Reduction == nn.Reduction.Sum || (call.Reduction == nn.Reduction.Mean && call.NumericDivisor is not null));
+            // The vector form divides a uniform incoming gradient by a number itself; everything else scales with tensor ops.
+            var scale = uniform ? gradOutput : Reductions.Scale(gradOutput, call.Reduction, shapes.ElementCount, call.Normalizer);
 
             Tensor? gradInput = null, gradTarget = null, gradWeight = null;
             if (call.DifferenceGradient)
             {
                 var perElement = weight is null ? scale : scale.mul(weight);
                 if (uniform || (!recording && call.Vectorized && perElement.dtype == input.dtype
-                    && Broadcasting.Same(Broadcasting.ShapeOf(perElement), shapes.Loss)))
+                    && (perElement.dim() == 0 || Broadcasting.Same(Broadcasting.ShapeOf(perElement), shapes.Loss))))
                 {
                     // One pass; input and target have the loss's shape here, so nothing is summed back.
                     gradInput = call.InputRequiresGrad ? torch.empty_like(input) : null;
                     gradTarget = call.TargetRequiresGrad ? torch.empty_like(input) : null;
                     VectorizedForm.ScaledDerivatives(loss, input, target, perElement,
-                        uniform && call.Reduction == nn.Reduction.Mean ? call.MeanDivisor : null, gradInput, gradTarget);
+                        uniform && call.Reduction == nn.Reduction.Mean ? call.NumericDivisor : null, gradInput, gradTarget);
                 }
                 else
                 {

@@ -7,7 +7,7 @@ namespace TorchLosses.Engine
     internal static class Reductions
     {
         /// <summary>None keeps the elementwise loss; Sum adds it up; Mean is libtorch's mean, or the sum divided by the normaliser.</summary>
-        public static Tensor Reduce(Tensor elementwise, nn.Reduction reduction, double? normalizer)
+        public static Tensor Reduce(Tensor elementwise, nn.Reduction reduction, LossNormalizer? normalizer)
         {
             switch (reduction)
             {
@@ -16,10 +16,12 @@ namespace TorchLosses.Engine
                 case nn.Reduction.Sum:
                     return elementwise.sum();
                 default:
-                    if (normalizer is not double value)
+                    if (normalizer is not { } divisor)
                         return elementwise.mean();
-                    using (var divisor = value.ToScalar())
-                        return elementwise.sum().div_(divisor);
+                    if (divisor.Tensor is { } tensor)
+                        return elementwise.sum().div_(tensor);
+                    using (var number = divisor.Number!.Value.ToScalar())
+                        return elementwise.sum().div_(number);
             }
         }
 
@@ -28,11 +30,13 @@ namespace TorchLosses.Engine
         /// for None (one per element) and Sum, and for Mean the incoming gradient divided by the element count or the normaliser,
         /// in the dtype, as autograd's backward of mean (and of sum().div(normaliser)) divides it. Recorded when grad mode is on.
         /// </summary>
-        public static Tensor Scale(Tensor gradOutput, nn.Reduction reduction, double meanDivisor)
+        public static Tensor Scale(Tensor gradOutput, nn.Reduction reduction, long elementCount, LossNormalizer? normalizer)
         {
             if (reduction != nn.Reduction.Mean)
                 return gradOutput;
-            using var divisor = meanDivisor.ToScalar();
+            if (normalizer is { Tensor: { } tensor })
+                return gradOutput.div(tensor);
+            using var divisor = (normalizer?.Number ?? elementCount).ToScalar();
             return gradOutput.div(divisor);
         }
     }

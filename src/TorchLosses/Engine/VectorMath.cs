@@ -1,6 +1,8 @@
 using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace TorchLosses.Engine
 {
@@ -64,7 +66,8 @@ namespace TorchLosses.Engine
 
     /// <summary>
     /// A loss parameter as libtorch sees it: a double, rounded to the tensor's dtype as libtorch rounds a Scalar
-    /// (round to nearest), kept in both vector dtypes so that the hot loops read it without converting.
+    /// (round to nearest; beyond the range to ±∞, below the smallest subnormal to ±0), kept in both vector dtypes so that
+    /// the hot loops read it without converting.
     /// </summary>
     internal readonly struct RoundedNumber
     {
@@ -94,9 +97,34 @@ namespace TorchLosses.Engine
         }
 
         /// <summary>
-        /// Whether <typeparamref name="T"/> represents the number: finite numbers must stay finite (libtorch refuses a finite
-        /// Scalar that overflows float), infinities stay infinite.
+        /// The number to hand libtorch as a Scalar for a tensor of <paramref name="dtype"/>: itself, unless the dtype rounds it
+        /// to ±∞ (a finite threshold beyond the dtype's range, which libtorch's own kernels take as ∞ and a Scalar conversion
+        /// would refuse with an overflow error) or to ±0 (a threshold below the dtype's smallest subnormal, which libtorch's
+        /// kernels take as 0). Rounds as libtorch converts a double: to float first, then to the half type.
         /// </summary>
-        public bool RepresentableIn<T>() where T : unmanaged, IFloatingPointIeee754<T> => T.IsFinite(In<T>()) || double.IsInfinity(Value);
+        public double For(ScalarType dtype)
+        {
+            double rounded = In(dtype);
+            return double.IsInfinity(rounded) || rounded == 0 ? rounded : Value;
+        }
+
+        /// <summary>The number rounded to <paramref name="dtype"/> (through float, as libtorch converts a double Scalar), as a double.</summary>
+        public double In(ScalarType dtype) => dtype switch
+        {
+            ScalarType.Float64 => Value,
+            ScalarType.Float16 => (double)(Half)single,
+            ScalarType.BFloat16 => BFloat16(single),
+            _ => single,
+        };
+
+        /// <summary>x rounded to bfloat16 (round to nearest, ties to even, as c10::BFloat16), as a double.</summary>
+        private static double BFloat16(float x)
+        {
+            if (float.IsNaN(x))
+                return x;
+            uint bits = BitConverter.SingleToUInt32Bits(x);
+            bits = (bits + 0x7FFFu + ((bits >> 16) & 1u)) & 0xFFFF0000u;
+            return BitConverter.UInt32BitsToSingle(bits);
+        }
     }
 }

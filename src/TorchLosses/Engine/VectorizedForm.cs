@@ -50,17 +50,17 @@ namespace TorchLosses.Engine
         /// <summary>
         /// libtorch's Mean (or the sum divided by the normaliser) of a fresh elementwise tensor: its sum, then the division done
         /// in the dtype on the 0-d result's memory, which is what libtorch's CPU mean computes (sum, then <c>div_</c> by the
-        /// element count converted to the dtype) without the cost of a 0-d op. None and Sum as <see cref="Reductions.Reduce"/>.
+        /// element count converted to the dtype) without the cost of a 0-d op. None, Sum and a tensor normaliser as <see cref="Reductions.Reduce"/>.
         /// </summary>
-        public static Tensor Reduce(Tensor elementwise, nn.Reduction reduction, double meanDivisor)
+        public static Tensor Reduce(Tensor elementwise, nn.Reduction reduction, LossNormalizer? normalizer, double? meanDivisor)
         {
-            if (reduction != nn.Reduction.Mean)
-                return Reductions.Reduce(elementwise, reduction, null);
+            if (reduction != nn.Reduction.Mean || meanDivisor is not double divisor)
+                return Reductions.Reduce(elementwise, reduction, normalizer);
             var sum = elementwise.sum();
             if (sum.dtype == ScalarType.Float32)
-                DivideInPlace<float>(sum, meanDivisor);
+                DivideInPlace<float>(sum, divisor);
             else
-                DivideInPlace<double>(sum, meanDivisor);
+                DivideInPlace<double>(sum, divisor);
             return sum;
         }
 

@@ -36,6 +36,9 @@ namespace TorchLosses
         public static Huber Of(Tensor delta) => new(default, delta ?? throw new ArgumentNullException(nameof(delta)));
 
         /// <inheritdoc/>
+        public bool ResultHasInputDtype => true;
+
+        /// <inheritdoc/>
         public Tensor[] Tensors => deltas is null ? Array.Empty<Tensor>() : new[] { deltas };
 
         /// <inheritdoc/>
@@ -68,8 +71,7 @@ namespace TorchLosses
         }
 
         /// <inheritdoc/>
-        public bool Vectorizes(ScalarType dtype) =>
-            deltas is null && (dtype == ScalarType.Float64 || (dtype == ScalarType.Float32 && delta.RepresentableIn<float>()));
+        public bool Vectorizes(ScalarType dtype) => deltas is null;
 
         /// <inheritdoc/>
         public T Value<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>
@@ -98,8 +100,9 @@ namespace TorchLosses
                 using var lower = deltas.neg();
                 return x.clamp(lower, deltas);
             }
-            using var upper = delta.Value.ToScalar();
-            using var low = (-delta.Value).ToScalar();
+            double threshold = delta.For(x.dtype);
+            using var upper = threshold.ToScalar();
+            using var low = (-threshold).ToScalar();
             return x.clamp(low, upper);
         }
 
@@ -108,7 +111,7 @@ namespace TorchLosses
             using var magnitude = x.abs();
             if (deltas is not null)
                 return magnitude.lt(deltas);
-            using var upper = delta.Value.ToScalar();
+            using var upper = delta.For(x.dtype).ToScalar();
             return magnitude.lt(upper);
         }
     }
@@ -125,33 +128,33 @@ namespace TorchLosses
         /// See <see href="https://pytorch.org/docs/stable/generated/torch.nn.functional.huber_loss.html">torch.nn.functional.huber_loss</see>.
         /// </summary>
         /// <param name="input">Predictions: a floating-point tensor of any shape.</param>
-        /// <param name="target">Targets: the same dtype and device as input, broadcastable with it.</param>
+        /// <param name="target">Targets on input's device, broadcastable with it; another dtype (an integer target, say) is promoted as libtorch promotes it.</param>
         /// <param name="delta">δ &gt; 0, where the loss turns from quadratic to linear. +∞ gives ½x².</param>
         /// <param name="reduction">None, Mean (default) or Sum, as <c>torch.nn.Reduction</c>.</param>
         /// <param name="weight">Optional per-element weights, broadcastable to the loss (for example 0/1 per box coordinate).</param>
-        /// <param name="normalizer">Optional divisor of the summed loss in place of N, for Mean only: what torchvision's
+        /// <param name="normalizer">Optional divisor of the summed loss in place of N, for Mean only, a number or a 0-d tensor (no host sync): what torchvision's
         /// Fast R-CNN divides by (the number of sampled RoIs) and mmdetection calls <c>avg_factor</c>.</param>
         /// <returns>A new tensor: 0-d for Mean and Sum, the broadcast shape for None.</returns>
         public static Tensor huber_loss(Tensor input, Tensor target, double delta = 1.0, nn.Reduction reduction = nn.Reduction.Mean,
-            Tensor? weight = null, double? normalizer = null)
-            => LossEngine.Compute(Huber.Of(delta), input, target, reduction, weight, normalizer);
+            Tensor? weight = null, LossNormalizer? normalizer = null)
+            => LossEngine.Compute(Huber.Of(delta), input, target, reduction, weight, normalizer, "huber_loss");
 
         /// <summary>
         /// Huber loss with one δ per coordinate: <paramref name="delta"/> is a tensor broadcastable to the loss, for example
         /// shape [4] for boxes of shape [N, 4]. δ is a constant (no gradient flows into it). On the CPU a non-positive or
         /// NaN entry throws; on an accelerator, where checking would need a device sync, such entries make the loss NaN.
-        /// Otherwise as <see cref="huber_loss(Tensor, Tensor, double, nn.Reduction, Tensor?, double?)"/>.
+        /// Otherwise as <see cref="huber_loss(Tensor, Tensor, double, nn.Reduction, Tensor?, LossNormalizer?)"/>.
         /// </summary>
         /// <param name="input">Predictions: a floating-point tensor of any shape.</param>
-        /// <param name="target">Targets: the same dtype and device as input, broadcastable with it.</param>
+        /// <param name="target">Targets on input's device, broadcastable with it; another dtype (an integer target, say) is promoted as libtorch promotes it.</param>
         /// <param name="delta">δ per coordinate, every entry &gt; 0; on input's device.</param>
         /// <param name="reduction">None, Mean (default) or Sum.</param>
         /// <param name="weight">Optional per-element weights, broadcastable to the loss.</param>
-        /// <param name="normalizer">Optional divisor of the summed loss in place of N, for Mean only.</param>
+        /// <param name="normalizer">Optional divisor of the summed loss in place of N, for Mean only: a number or a 0-d tensor.</param>
         /// <returns>A new tensor: 0-d for Mean and Sum, the broadcast shape for None.</returns>
         public static Tensor huber_loss(Tensor input, Tensor target, Tensor delta, nn.Reduction reduction = nn.Reduction.Mean,
-            Tensor? weight = null, double? normalizer = null)
-            => LossEngine.Compute(Huber.Of(delta), input, target, reduction, weight, normalizer);
+            Tensor? weight = null, LossNormalizer? normalizer = null)
+            => LossEngine.Compute(Huber.Of(delta), input, target, reduction, weight, normalizer, "huber_loss");
 
     }
 
@@ -182,7 +185,7 @@ namespace TorchLosses
         /// <param name="target">Targets, broadcastable with input.</param>
         /// <returns>A new tensor.</returns>
         public override Tensor forward(Tensor input, Tensor target)
-            => LossEngine.Compute(definition, input, target, reduction, null, null);
+            => LossEngine.Compute(definition, input, target, reduction, null, null, "huber_loss");
 
         /// <summary>
         /// The weighted loss: reduce(weight · ℓ), Mean dividing by <paramref name="normalizer"/> when given
@@ -191,9 +194,9 @@ namespace TorchLosses
         /// <param name="input">Predictions: a floating-point tensor.</param>
         /// <param name="target">Targets, broadcastable with input.</param>
         /// <param name="weight">Per-element weights broadcastable to the loss, or null.</param>
-        /// <param name="normalizer">Divisor of the summed loss for Mean, or null for the element count.</param>
+        /// <param name="normalizer">Divisor of the summed loss for Mean (a number or a 0-d tensor), or null for the element count.</param>
         /// <returns>A new tensor.</returns>
-        public Tensor forward(Tensor input, Tensor target, Tensor? weight, double? normalizer = null)
-            => LossEngine.Compute(definition, input, target, reduction, weight, normalizer);
+        public Tensor forward(Tensor input, Tensor target, Tensor? weight, LossNormalizer? normalizer = null)
+            => LossEngine.Compute(definition, input, target, reduction, weight, normalizer, "huber_loss");
     }
 }

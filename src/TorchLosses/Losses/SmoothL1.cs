@@ -36,9 +36,14 @@ namespace TorchLosses
         /// <summary>Smooth L1 with one β per coordinate (checked against the call by <see cref="Prepared"/>).</summary>
         public static SmoothL1 Of(Tensor beta) => new(default, beta ?? throw new ArgumentNullException(nameof(beta)));
 
-        private bool IsL1 => betas is null && beta.Value == 0;
+        /// <summary>One β that is 0 in <paramref name="dtype"/> (given as 0, or below the dtype's smallest subnormal): exactly L1.</summary>
+        private bool IsL1(ScalarType dtype) => betas is null && beta.For(dtype) == 0;
 
-        private bool Divides => betas is not null || (beta.Value != 0 && beta.Value != 1);
+        /// <summary>Whether ρ′ = c/β needs the division (not at β = 1, where c/β is c).</summary>
+        private bool Divides => betas is not null || beta.Value != 1;
+
+        /// <inheritdoc/>
+        public bool ResultHasInputDtype => false;
 
         /// <inheritdoc/>
         public Tensor[] Tensors => betas is null ? Array.Empty<Tensor>() : new[] { betas };
@@ -53,7 +58,7 @@ namespace TorchLosses
         /// <inheritdoc/>
         public Tensor Value(Tensor residual)
         {
-            if (IsL1)
+            if (IsL1(residual.dtype))
                 return residual.abs_();
             using var minusHalf = (-0.5).ToScalar();
             var c = Clamp(residual);
@@ -64,7 +69,7 @@ namespace TorchLosses
         /// <inheritdoc/>
         public Tensor Derivative(Tensor residual)
         {
-            if (IsL1)
+            if (IsL1(residual.dtype))
                 return residual.sign(); // sign's derivative is 0: ρ″ = 0
             if (!residual.requires_grad)
                 return Slope(residual, Clamp(residual));
@@ -80,7 +85,7 @@ namespace TorchLosses
             {
                 if (!Divides)
                     return quadratic;
-                using var divisor = beta.Value.ToScalar();
+                using var divisor = Divisor(residual.dtype).ToScalar();
                 return quadratic.div(divisor);
             }
             Tensor isL1, safeBetas, sign;
@@ -96,13 +101,12 @@ namespace TorchLosses
         }
 
         /// <inheritdoc/>
-        public bool Vectorizes(ScalarType dtype) =>
-            betas is null && (dtype == ScalarType.Float64 || (dtype == ScalarType.Float32 && beta.RepresentableIn<float>()));
+        public bool Vectorizes(ScalarType dtype) => betas is null;
 
         /// <inheritdoc/>
         public T Value<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>
         {
-            if (IsL1)
+            if (beta.In<T>() == T.Zero)
                 return T.Abs(x);
             var c = VectorMath.Clamp(x, -beta.In<T>(), beta.In<T>());
             return VectorMath.MultiplyAdd(c, T.CreateTruncating(-0.5), x) * (Divides ? c / beta.In<T>() : c);
@@ -111,7 +115,7 @@ namespace TorchLosses
         /// <inheritdoc/>
         public Vector<T> Value<T>(Vector<T> x) where T : unmanaged, IFloatingPointIeee754<T>
         {
-            if (IsL1)
+            if (beta.In<T>() == T.Zero)
                 return Vector.Abs(x);
             var c = VectorMath.Clamp(x, -beta.In<T>(), beta.In<T>());
             return VectorMath.MultiplyAdd(c, new Vector<T>(T.CreateTruncating(-0.5)), x) * (Divides ? c / new Vector<T>(beta.In<T>()) : c);
@@ -120,7 +124,7 @@ namespace TorchLosses
         /// <inheritdoc/>
         public T Derivative<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>
         {
-            if (IsL1)
+            if (beta.In<T>() == T.Zero)
                 return VectorMath.Sign(x);
             var c = VectorMath.Clamp(x, -beta.In<T>(), beta.In<T>());
             return Divides ? c / beta.In<T>() : c;
@@ -129,7 +133,7 @@ namespace TorchLosses
         /// <inheritdoc/>
         public Vector<T> Derivative<T>(Vector<T> x) where T : unmanaged, IFloatingPointIeee754<T>
         {
-            if (IsL1)
+            if (beta.In<T>() == T.Zero)
                 return VectorMath.Sign(x);
             var c = VectorMath.Clamp(x, -beta.In<T>(), beta.In<T>());
             return Divides ? c / new Vector<T>(beta.In<T>()) : c;
@@ -145,7 +149,7 @@ namespace TorchLosses
             {
                 if (!Divides)
                     return c;
-                using var divisor = beta.Value.ToScalar();
+                using var divisor = Divisor(x.dtype).ToScalar();
                 return c.div(divisor);
             }
             using var zero = 0.0.ToScalar();
@@ -155,6 +159,13 @@ namespace TorchLosses
             return torch.where(isL1, sign, quotient);
         }
 
+        /// <summary>
+        /// β as the divisor of c/β: in the half types the clamp bound itself (β rounded to the dtype, as libtorch's clamp rounds
+        /// its Scalar), so that c/β is exactly ±1 beyond β even where the rounding is coarse (subnormal β); elsewhere as for clamp.
+        /// </summary>
+        private double Divisor(ScalarType dtype) =>
+            dtype is ScalarType.Float16 or ScalarType.BFloat16 ? beta.In(dtype) : beta.For(dtype);
+
         private Tensor Clamp(Tensor x)
         {
             if (betas is not null)
@@ -162,8 +173,9 @@ namespace TorchLosses
                 using var lower = betas.neg();
                 return x.clamp(lower, betas);
             }
-            using var upper = beta.Value.ToScalar();
-            using var low = (-beta.Value).ToScalar();
+            double threshold = beta.For(x.dtype);
+            using var upper = threshold.ToScalar();
+            using var low = (-threshold).ToScalar();
             return x.clamp(low, upper);
         }
 
@@ -172,7 +184,7 @@ namespace TorchLosses
             using var magnitude = x.abs();
             if (betas is not null)
                 return magnitude.lt(betas);
-            using var upper = beta.Value.ToScalar();
+            using var upper = beta.For(x.dtype).ToScalar();
             return magnitude.lt(upper);
         }
     }
@@ -190,33 +202,33 @@ namespace TorchLosses
         /// See <see href="https://pytorch.org/docs/stable/generated/torch.nn.functional.smooth_l1_loss.html">torch.nn.functional.smooth_l1_loss</see>.
         /// </summary>
         /// <param name="input">Predictions: a floating-point tensor of any shape.</param>
-        /// <param name="target">Targets: the same dtype and device as input, broadcastable with it.</param>
+        /// <param name="target">Targets on input's device, broadcastable with it; another dtype (an integer target, say) is promoted as libtorch promotes it.</param>
         /// <param name="reduction">None, Mean (default) or Sum, as <c>torch.nn.Reduction</c>.</param>
         /// <param name="beta">β ≥ 0, where the loss turns from quadratic to linear; torchvision's Faster R-CNN uses 1/9.</param>
         /// <param name="weight">Optional per-element weights, broadcastable to the loss.</param>
-        /// <param name="normalizer">Optional divisor of the summed loss in place of N, for Mean only (torchvision: the number
+        /// <param name="normalizer">Optional divisor of the summed loss in place of N, for Mean only, a number or a 0-d tensor (torchvision: the number
         /// of sampled RoIs; mmdetection: <c>avg_factor</c>).</param>
         /// <returns>A new tensor: 0-d for Mean and Sum, the broadcast shape for None.</returns>
         public static Tensor smooth_l1_loss(Tensor input, Tensor target, nn.Reduction reduction = nn.Reduction.Mean, double beta = 1.0,
-            Tensor? weight = null, double? normalizer = null)
-            => LossEngine.Compute(SmoothL1.Of(beta), input, target, reduction, weight, normalizer);
+            Tensor? weight = null, LossNormalizer? normalizer = null)
+            => LossEngine.Compute(SmoothL1.Of(beta), input, target, reduction, weight, normalizer, "smooth_l1_loss");
 
         /// <summary>
         /// Smooth L1 loss with one β per coordinate: <paramref name="beta"/> is a tensor broadcastable to the loss; entries
         /// of 0 give L1 for that coordinate. β is a constant (no gradient flows into it). On the CPU a negative or NaN
         /// entry throws; on an accelerator such entries make the loss NaN.
-        /// Otherwise as <see cref="smooth_l1_loss(Tensor, Tensor, nn.Reduction, double, Tensor?, double?)"/>.
+        /// Otherwise as <see cref="smooth_l1_loss(Tensor, Tensor, nn.Reduction, double, Tensor?, LossNormalizer?)"/>.
         /// </summary>
         /// <param name="input">Predictions: a floating-point tensor of any shape.</param>
-        /// <param name="target">Targets: the same dtype and device as input, broadcastable with it.</param>
+        /// <param name="target">Targets on input's device, broadcastable with it; another dtype (an integer target, say) is promoted as libtorch promotes it.</param>
         /// <param name="beta">β per coordinate, every entry ≥ 0; on input's device.</param>
         /// <param name="reduction">None, Mean (default) or Sum.</param>
         /// <param name="weight">Optional per-element weights, broadcastable to the loss.</param>
-        /// <param name="normalizer">Optional divisor of the summed loss in place of N, for Mean only.</param>
+        /// <param name="normalizer">Optional divisor of the summed loss in place of N, for Mean only: a number or a 0-d tensor.</param>
         /// <returns>A new tensor: 0-d for Mean and Sum, the broadcast shape for None.</returns>
         public static Tensor smooth_l1_loss(Tensor input, Tensor target, Tensor beta, nn.Reduction reduction = nn.Reduction.Mean,
-            Tensor? weight = null, double? normalizer = null)
-            => LossEngine.Compute(SmoothL1.Of(beta), input, target, reduction, weight, normalizer);
+            Tensor? weight = null, LossNormalizer? normalizer = null)
+            => LossEngine.Compute(SmoothL1.Of(beta), input, target, reduction, weight, normalizer, "smooth_l1_loss");
     }
 
     /// <summary>
@@ -247,7 +259,7 @@ namespace TorchLosses
         /// <param name="target">Targets, broadcastable with input.</param>
         /// <returns>A new tensor.</returns>
         public override Tensor forward(Tensor input, Tensor target)
-            => LossEngine.Compute(definition, input, target, reduction, null, null);
+            => LossEngine.Compute(definition, input, target, reduction, null, null, "smooth_l1_loss");
 
         /// <summary>
         /// The weighted loss: reduce(weight · ℓ), Mean dividing by <paramref name="normalizer"/> when given
@@ -256,9 +268,9 @@ namespace TorchLosses
         /// <param name="input">Predictions: a floating-point tensor.</param>
         /// <param name="target">Targets, broadcastable with input.</param>
         /// <param name="weight">Per-element weights broadcastable to the loss, or null.</param>
-        /// <param name="normalizer">Divisor of the summed loss for Mean, or null for the element count.</param>
+        /// <param name="normalizer">Divisor of the summed loss for Mean (a number or a 0-d tensor), or null for the element count.</param>
         /// <returns>A new tensor.</returns>
-        public Tensor forward(Tensor input, Tensor target, Tensor? weight, double? normalizer = null)
-            => LossEngine.Compute(definition, input, target, reduction, weight, normalizer);
+        public Tensor forward(Tensor input, Tensor target, Tensor? weight, LossNormalizer? normalizer = null)
+            => LossEngine.Compute(definition, input, target, reduction, weight, normalizer, "smooth_l1_loss");
     }
 }

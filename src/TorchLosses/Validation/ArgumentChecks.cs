@@ -10,18 +10,44 @@ namespace TorchLosses.Validation
     /// </summary>
     internal static class ArgumentChecks
     {
-        /// <summary>The normaliser replaces the element count of the mean, so it needs Mean and a positive finite value.</summary>
-        public static void Normalizer(double? normalizer, nn.Reduction reduction)
+        /// <summary>
+        /// The normaliser replaces the element count of the mean, so it needs Mean and a positive finite value. A tensor must be
+        /// 0-d, real, on input's device; it is returned detached (a constant) and converted to <paramref name="dtype"/>. Its value
+        /// is checked on the CPU only, where reading it costs no device sync; elsewhere a bad value shows in the loss.
+        /// </summary>
+        public static LossNormalizer? Normalizer(LossNormalizer? normalizer, nn.Reduction reduction, Tensor input, ScalarType dtype)
         {
-            if (normalizer is not double value)
-                return;
+            if (normalizer is not { } given)
+                return null;
             if (reduction != nn.Reduction.Mean)
                 throw new ArgumentException(
                     $"normalizer divides the summed loss in place of the element count, so it needs reduction Mean; got {reduction}. " +
                     "Pass reduction: Reduction.Mean, or drop the normalizer.", nameof(normalizer));
-            if (!(value > 0) || double.IsInfinity(value))
-                throw new ArgumentOutOfRangeException(nameof(normalizer), value,
-                    $"normalizer must be a positive finite number (for example the number of sampled RoIs); got {value}.");
+            if (given.Tensor is not { } tensor)
+            {
+                double value = given.Number!.Value;
+                if (!(value > 0) || double.IsInfinity(value))
+                    throw new ArgumentOutOfRangeException(nameof(normalizer), value,
+                        $"normalizer must be a positive finite number (for example the number of sampled RoIs); got {value}.");
+                return given;
+            }
+            if (tensor.is_complex())
+                throw new ArgumentException($"normalizer has dtype {tensor.dtype}; give a real count, for example normalizer.real.", nameof(normalizer));
+            SameDevice(input, tensor, nameof(normalizer));
+            if (tensor.dim() != 0)
+                throw new ArgumentException(
+                    $"normalizer must be a 0-d tensor (one number); got shape {Broadcasting.Format(Broadcasting.ShapeOf(tensor))}. " +
+                    "Reduce it to one number, for example mask.sum(), or reshape a one-element tensor with reshape(Array.Empty<long>()).",
+                    nameof(normalizer));
+            var converted = tensor.detach().to(dtype);
+            if (converted.device_type == DeviceType.CPU)
+            {
+                double value = converted.to(ScalarType.Float64).item<double>();
+                if (!(value > 0) || double.IsInfinity(value))
+                    throw new ArgumentOutOfRangeException(nameof(normalizer), value,
+                        $"normalizer must be positive and finite (for example the number of sampled RoIs); got {value}.");
+            }
+            return converted;
         }
 
         /// <summary>Checks input, target and weight together and returns their shapes and that of the elementwise loss.</summary>
@@ -29,12 +55,6 @@ namespace TorchLosses.Validation
         {
             if (input is null) throw new ArgumentNullException(nameof(input));
             if (target is null) throw new ArgumentNullException(nameof(target));
-            FloatingPoint(input, nameof(input));
-            FloatingPoint(target, nameof(target));
-            if (target.dtype != input.dtype)
-                throw new ArgumentException(
-                    $"target has dtype {target.dtype} but input has dtype {input.dtype}; convert one, for example target.to(input.dtype).",
-                    nameof(target));
             SameDevice(input, target, nameof(target));
 
             var inputShape = Broadcasting.ShapeOf(input);

@@ -34,7 +34,7 @@ namespace TorchLosses.Tests.Support
         }
 
         private static Entry Of<TLoss>(string name, TLoss loss, double scale, params double[] kinks) where TLoss : struct, IPointwiseLoss<TLoss> =>
-            new(name, kinks, scale, (i, t, r, w, n, composed, fault) => LossEngine.Compute(loss, i, t, r, w, n, composed, fault),
+            new(name, kinks, scale, (i, t, r, w, n, composed, fault) => LossEngine.Compute(loss, i, t, r, w, n, name, composed, fault),
                 (i, t) =>
                 {
                     var shapes = Validation.ArgumentChecks.Tensors(i, t, null);
