@@ -1,77 +1,96 @@
+using System;
+using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 
 namespace TorchLosses.PackageTests
 {
     /// <summary>
-    /// A console application as a NuGet user would write it, in its own folder outside the repository: references
-    /// TorchLosses by version from a local feed plus TorchSharp-cpu from nuget.org, and prints the seed's example.
+    /// A console application as a user would set it up from the README, in its own folder outside the repository: the
+    /// project file of `dotnet new console` (no package references), then the README's install commands run in its folder
+    /// with the README's package folder replaced by the packed feed, then built and run. Its Program.cs is
+    /// <see cref="ConsumerProgram"/>: every ```csharp block of the README plus an exact check of the packed library.
     /// </summary>
-    public static class ConsumerApp
+    public sealed class ConsumerApp
     {
         public const string ProjectName = "TorchLossesConsumer";
 
-        /// <summary>The seed's example: pred [2.5, 0.3, 4.1], true [3, 0, 4]; every |x| &lt; 1 so the loss is mean(½x²) = 7/120.</summary>
-        public const double ExpectedLoss = 7.0 / 120.0;
+        private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(3);
+        private static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(4);
+        private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(1);
 
-        public static void Write(string directory, string localFeed, string torchLossesVersion)
+        private ConsumerApp(string directory, ConsumerProgram program)
         {
-            Directory.CreateDirectory(directory);
-            // Empty Directory.Build.* / Directory.Packages.props stop MSBuild's upward search: nothing from a parent folder leaks in.
-            File.WriteAllText(Path.Combine(directory, "Directory.Build.props"), "<Project />\n");
-            File.WriteAllText(Path.Combine(directory, "Directory.Build.targets"), "<Project />\n");
-            File.WriteAllText(Path.Combine(directory, "Directory.Packages.props"), "<Project />\n");
-            File.WriteAllText(Path.Combine(directory, "nuget.config"), NuGetConfig(localFeed));
-            File.WriteAllText(Path.Combine(directory, ProjectName + ".csproj"), Project(torchLossesVersion));
-            File.WriteAllText(Path.Combine(directory, "Program.cs"), Program);
+            Directory = directory;
+            Program = program;
         }
 
-        /// <summary>The local feed for TorchLosses only (never a copy of that name from nuget.org), nuget.org for the rest.</summary>
-        private static string NuGetConfig(string localFeed) => $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <clear />
-                <add key="local" value="{localFeed}" />
-                <add key="nuget.org" value="https://api.nuget.org/v3/index.json" protocolVersion="3" />
-              </packageSources>
-              <packageSourceMapping>
-                <packageSource key="local">
-                  <package pattern="TorchLosses" />
-                </packageSource>
-                <packageSource key="nuget.org">
-                  <package pattern="*" />
-                </packageSource>
-              </packageSourceMapping>
-            </configuration>
-            """;
+        public string Directory { get; }
 
-        private static string Project(string torchLossesVersion) => $"""
+        public string ProjectFile => Path.Combine(Directory, ProjectName + ".csproj");
+
+        public ConsumerProgram Program { get; }
+
+        /// <summary>The README's install commands as run in the project folder, in order; stops at the first failure.</summary>
+        public List<DotnetResult> Setup { get; } = new();
+
+        public bool SetupSucceeded => Setup.Count > 0 && Setup.All(r => r.Succeeded);
+
+        /// <summary>`dotnet build -c Release`; null if the setup failed.</summary>
+        public DotnetResult? Build { get; private set; }
+
+        /// <summary>The built application's run; null if the build failed.</summary>
+        public DotnetResult? Run { get; private set; }
+
+        public TimeSpan Elapsed { get; private set; }
+
+        /// <summary>Writes the project, runs the README's install commands in it, builds and runs it.</summary>
+        public static ConsumerApp Create(string directory, PackedLibrary packed, Readme readme)
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var app = new ConsumerApp(directory, ConsumerProgram.Generate(readme.CSharpBlocks));
+            app.Write();
+
+            var install = readme.Install;
+            foreach (var command in install.InProject)
+            {
+                var result = DotnetCli.Run(directory, CommandTimeout, command.WordsWith(install.Folder, packed.Feed).Skip(1).ToArray());
+                app.Setup.Add(result with { CommandLine = $"README.md line {command.Line}: {result.CommandLine}" });
+                if (!result.Succeeded)
+                    break;
+            }
+
+            if (app.SetupSucceeded)
+                app.Build = DotnetCli.Run(directory, BuildTimeout, "build", "-c", "Release");
+            if (app.Build is { Succeeded: true })
+                app.Run = DotnetCli.Run(directory, RunTimeout, Path.Combine(directory, "bin", "Release", "net10.0", ProjectName + ".dll"));
+            app.Elapsed = clock.Elapsed;
+            return app;
+        }
+
+        private void Write()
+        {
+            System.IO.Directory.CreateDirectory(Directory);
+            // Empty Directory.Build.* / Directory.Packages.props stop MSBuild's upward search: nothing from a parent folder leaks in.
+            File.WriteAllText(Path.Combine(Directory, "Directory.Build.props"), "<Project />\n");
+            File.WriteAllText(Path.Combine(Directory, "Directory.Build.targets"), "<Project />\n");
+            File.WriteAllText(Path.Combine(Directory, "Directory.Packages.props"), "<Project />\n");
+            File.WriteAllText(ProjectFile, NewConsoleProject);
+            File.WriteAllText(Path.Combine(Directory, "Program.cs"), Program.Text);
+        }
+
+        /// <summary>What `dotnet new console` writes for net10.0: implicit usings and nullable on, no package references.</summary>
+        private const string NewConsoleProject = """
             <Project Sdk="Microsoft.NET.Sdk">
+
               <PropertyGroup>
                 <OutputType>Exe</OutputType>
                 <TargetFramework>net10.0</TargetFramework>
+                <ImplicitUsings>enable</ImplicitUsings>
                 <Nullable>enable</Nullable>
-                <ImplicitUsings>disable</ImplicitUsings>
               </PropertyGroup>
-              <ItemGroup>
-                <PackageReference Include="TorchLosses" Version="{torchLossesVersion}" />
-                <PackageReference Include="TorchSharp-cpu" Version="0.107.0" />
-              </ItemGroup>
+
             </Project>
-            """;
-
-        private const string Program = """
-            using System;
-            using System.Globalization;
-            using TorchLosses;
-            using static TorchSharp.torch;
-
-            using var prediction = tensor(new[] { 2.5, 0.3, 4.1 }, dtype: ScalarType.Float64);
-            using var truth = tensor(new[] { 3.0, 0.0, 4.0 }, dtype: ScalarType.Float64);
-            using var smoothL1 = new SmoothL1Loss().call(prediction, truth);
-            using var huber = functional.huber_loss(prediction, truth, delta: 1.0);
-            Console.WriteLine("SmoothL1Loss=" + smoothL1.item<double>().ToString("R", CultureInfo.InvariantCulture));
-            Console.WriteLine("huber_loss=" + huber.item<double>().ToString("R", CultureInfo.InvariantCulture));
             """;
     }
 }

@@ -2,39 +2,43 @@ using System;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Xml.Linq;
 
 namespace TorchLosses.PackageTests
 {
     /// <summary>
-    /// src/TorchLosses packed once per test run into a temporary local feed, with a pre-release suffix unique to the run
-    /// (so NuGet cannot hand back a stale copy from its cache). Disposing removes the folder and that one version from
-    /// the NuGet cache.
+    /// src/TorchLosses packed once per test run by the README's own `dotnet pack` command, into a temporary folder that
+    /// stands in for the README's package folder. Each run packs a stable version of its own (the library's version plus
+    /// a random fourth component): NuGet caches a package by id and version, as the README warns, so a fixed version could
+    /// hand back a stale copy; and a stable one is what the README's `dotnet add package TorchLosses` (no --prerelease)
+    /// picks. Disposing removes the folder and that one version from the NuGet cache.
     /// </summary>
     public sealed class PackedLibrary : IDisposable
     {
         private static readonly TimeSpan PackTimeout = TimeSpan.FromMinutes(3);
 
-        public PackedLibrary()
+        public PackedLibrary(InstallCommands install)
         {
             Directory.CreateDirectory(WorkDirectory);
-            var suffix = "test." + DateTime.UtcNow.Ticks.ToString(CultureInfo.InvariantCulture);
+            var version = LibraryVersionPrefix() + "." + Random.Shared.Next(1, int.MaxValue).ToString(CultureInfo.InvariantCulture);
             // --artifacts-path: the pack builds into its own bin/obj, never into the solution's, which `dotnet test`
             // may be building or running at the same moment.
-            PackResult = DotnetCli.Run(RepositoryRoot(), PackTimeout,
-                "pack", Path.Combine("src", "TorchLosses", "TorchLosses.csproj"), "-c", "Release",
-                "--artifacts-path", Path.Combine(WorkDirectory, "artifacts"), "-o", Feed,
-                "-p:VersionSuffix=" + suffix);
+            var arguments = install.Pack.WordsWith(install.Folder, Feed).Skip(1)
+                .Concat(new[] { "--artifacts-path", Path.Combine(WorkDirectory, "artifacts"), "-p:PackageVersion=" + version })
+                .ToArray();
+            PackResult = DotnetCli.Run(Repository.Root, PackTimeout, arguments);
             if (!PackResult.Succeeded)
                 return; // the tests report PackResult
 
             PackagePath = Directory.GetFiles(Feed, "TorchLosses.*.nupkg").Single();
             Version = Path.GetFileNameWithoutExtension(PackagePath)["TorchLosses.".Length..];
-            if (!Version.EndsWith("-" + suffix, StringComparison.Ordinal))
-                throw new InvalidOperationException($"packed version {Version} does not carry this run's suffix {suffix}");
+            if (Version != version)
+                throw new InvalidOperationException($"packed version {Version} is not this run's version {version}");
         }
 
         public string WorkDirectory { get; } = Path.Combine(Path.GetTempPath(), "torchlosses-package-test-" + Guid.NewGuid().ToString("N"));
 
+        /// <summary>The package folder: the README's <c>-o</c> folder, here a temporary one.</summary>
         public string Feed => Path.Combine(WorkDirectory, "feed");
 
         public DotnetResult PackResult { get; }
@@ -42,7 +46,7 @@ namespace TorchLosses.PackageTests
         /// <summary>The .nupkg (the .snupkg sits next to it); null if the pack failed.</summary>
         public string? PackagePath { get; }
 
-        /// <summary>The packed version, for example 0.1.0-test.639000000000000000; null if the pack failed.</summary>
+        /// <summary>The packed version, for example 0.1.0.123456789; null if the pack failed.</summary>
         public string? Version { get; }
 
         public void Dispose()
@@ -57,15 +61,14 @@ namespace TorchLosses.PackageTests
             }
         }
 
-        /// <summary>The folder with TorchLosses.sln, found upwards from the test assembly.</summary>
-        private static string RepositoryRoot()
+        /// <summary>The library's &lt;VersionPrefix&gt; (major.minor.patch) from its project file.</summary>
+        private static string LibraryVersionPrefix()
         {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "TorchLosses.sln")))
-                    return dir.FullName;
-            }
-            throw new InvalidOperationException("TorchLosses.sln not found above " + AppContext.BaseDirectory);
+            var project = XDocument.Load(Path.Combine(Repository.Root, "src", "TorchLosses", "TorchLosses.csproj"));
+            var prefix = project.Descendants("VersionPrefix").Single().Value.Trim();
+            if (prefix.Split('.').Length != 3)
+                throw new InvalidOperationException($"VersionPrefix {prefix} is not major.minor.patch");
+            return prefix;
         }
 
         private static void TryDelete(string directory)
