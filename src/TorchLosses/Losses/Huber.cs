@@ -16,43 +16,33 @@ namespace TorchLosses
     /// </summary>
     internal readonly struct Huber : IPointwiseLoss<Huber>
     {
-        private readonly RoundedNumber delta;
-        private readonly Tensor? deltas;
+        private readonly Threshold delta;
 
-        private Huber(RoundedNumber delta, Tensor? deltas)
-        {
-            this.delta = delta;
-            this.deltas = deltas;
-        }
+        private Huber(Threshold delta) => this.delta = delta;
 
         /// <summary>Huber with one δ. Throws <see cref="ArgumentOutOfRangeException"/> naming <c>delta</c> for δ ≤ 0 or NaN; +∞ gives ½x².</summary>
-        public static Huber Of(double delta)
-        {
-            ParameterChecks.Threshold(delta, nameof(delta), zeroAllowed: false);
-            return new Huber(new RoundedNumber(delta), null);
-        }
+        public static Huber Of(double delta) => new(Threshold.Of(delta, nameof(delta), zeroAllowed: false));
 
         /// <summary>Huber with one δ per coordinate (checked against the call by <see cref="Prepared"/>).</summary>
-        public static Huber Of(Tensor delta) => new(default, delta ?? throw new ArgumentNullException(nameof(delta)));
+        public static Huber Of(Tensor delta) => new(Threshold.Of(delta, nameof(delta), zeroAllowed: false));
 
         /// <inheritdoc/>
         public bool ResultHasInputDtype => true;
 
         /// <inheritdoc/>
-        public Tensor[] Tensors => deltas is null ? Array.Empty<Tensor>() : new[] { deltas };
+        public Tensor[] Tensors => delta.Tensors;
 
         /// <inheritdoc/>
-        public Huber WithTensors(Tensor[] tensors) => new(delta, tensors.Length == 0 ? null : tensors[0]);
+        public Huber WithTensors(Tensor[] tensors) => new(delta.WithTensors(tensors));
 
         /// <inheritdoc/>
-        public Huber Prepared(Tensor input, long[] lossShape) =>
-            deltas is null ? this : WithTensors(new[] { ParameterChecks.ThresholdTensor(deltas, "delta", zeroAllowed: false, input, lossShape) });
+        public Huber Prepared(Tensor input, long[] lossShape) => new(delta.Prepared(input, lossShape));
 
         /// <inheritdoc/>
         public Tensor Value(Tensor residual)
         {
             using var minusHalf = (-0.5).ToScalar();
-            var c = Clamp(residual);
+            var c = delta.Clamp(residual);
             return residual.add_(c, minusHalf).mul_(c);
         }
 
@@ -61,59 +51,37 @@ namespace TorchLosses
         {
             Tensor c;
             using (torch.no_grad())
-                c = Clamp(residual);
+                c = delta.Clamp(residual);
             if (!residual.requires_grad)
                 return c;
             // Recorded: x inside the open interval (derivative 1), the constant c at and beyond ±δ (derivative 0), which is
             // libtorch's huber_loss_double_backward; c equals x inside, so the values are c's.
-            using var inside = Inside(residual);
+            using var inside = delta.Inside(residual);
             return torch.where(inside, residual, c);
         }
 
         /// <inheritdoc/>
-        public bool Vectorizes(ScalarType dtype) => deltas is null;
+        public bool Vectorizes(ScalarType dtype) => delta.Tensor is null;
 
         /// <inheritdoc/>
         public T Value<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>
         {
-            var c = VectorMath.Clamp(x, -delta.In<T>(), delta.In<T>());
+            var c = VectorMath.Clamp(x, -delta.Number.In<T>(), delta.Number.In<T>());
             return VectorMath.MultiplyAdd(c, T.CreateTruncating(-0.5), x) * c;
         }
 
         /// <inheritdoc/>
         public Vector<T> Value<T>(Vector<T> x) where T : unmanaged, IFloatingPointIeee754<T>
         {
-            var c = VectorMath.Clamp(x, -delta.In<T>(), delta.In<T>());
+            var c = VectorMath.Clamp(x, -delta.Number.In<T>(), delta.Number.In<T>());
             return VectorMath.MultiplyAdd(c, new Vector<T>(T.CreateTruncating(-0.5)), x) * c;
         }
 
         /// <inheritdoc/>
-        public T Derivative<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => VectorMath.Clamp(x, -delta.In<T>(), delta.In<T>());
+        public T Derivative<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => VectorMath.Clamp(x, -delta.Number.In<T>(), delta.Number.In<T>());
 
         /// <inheritdoc/>
-        public Vector<T> Derivative<T>(Vector<T> x) where T : unmanaged, IFloatingPointIeee754<T> => VectorMath.Clamp(x, -delta.In<T>(), delta.In<T>());
-
-        private Tensor Clamp(Tensor x)
-        {
-            if (deltas is not null)
-            {
-                using var lower = deltas.neg();
-                return x.clamp(lower, deltas);
-            }
-            double threshold = delta.For(x.dtype);
-            using var upper = threshold.ToScalar();
-            using var low = (-threshold).ToScalar();
-            return x.clamp(low, upper);
-        }
-
-        private Tensor Inside(Tensor x)
-        {
-            using var magnitude = x.abs();
-            if (deltas is not null)
-                return magnitude.lt(deltas);
-            using var upper = delta.For(x.dtype).ToScalar();
-            return magnitude.lt(upper);
-        }
+        public Vector<T> Derivative<T>(Vector<T> x) where T : unmanaged, IFloatingPointIeee754<T> => VectorMath.Clamp(x, -delta.Number.In<T>(), delta.Number.In<T>());
     }
 
 #pragma warning disable CS8981 // lowercase on purpose, like torch.nn.functional

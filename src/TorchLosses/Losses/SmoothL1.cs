@@ -17,43 +17,33 @@ namespace TorchLosses
     /// </summary>
     internal readonly struct SmoothL1 : IPointwiseLoss<SmoothL1>
     {
-        private readonly RoundedNumber beta;
-        private readonly Tensor? betas;
+        private readonly Threshold beta;
 
-        private SmoothL1(RoundedNumber beta, Tensor? betas)
-        {
-            this.beta = beta;
-            this.betas = betas;
-        }
+        private SmoothL1(Threshold beta) => this.beta = beta;
 
         /// <summary>Smooth L1 with one β. Throws <see cref="ArgumentOutOfRangeException"/> naming <c>beta</c> for β &lt; 0 or NaN; 0 is L1, +∞ is 0.</summary>
-        public static SmoothL1 Of(double beta)
-        {
-            ParameterChecks.Threshold(beta, nameof(beta), zeroAllowed: true);
-            return new SmoothL1(new RoundedNumber(beta), null);
-        }
+        public static SmoothL1 Of(double beta) => new(Threshold.Of(beta, nameof(beta), zeroAllowed: true));
 
         /// <summary>Smooth L1 with one β per coordinate (checked against the call by <see cref="Prepared"/>).</summary>
-        public static SmoothL1 Of(Tensor beta) => new(default, beta ?? throw new ArgumentNullException(nameof(beta)));
+        public static SmoothL1 Of(Tensor beta) => new(Threshold.Of(beta, nameof(beta), zeroAllowed: true));
 
         /// <summary>One β that is 0 in <paramref name="dtype"/> (given as 0, or below the dtype's smallest subnormal): exactly L1.</summary>
-        private bool IsL1(ScalarType dtype) => betas is null && beta.For(dtype) == 0;
+        private bool IsL1(ScalarType dtype) => beta.Tensor is null && beta.Number.For(dtype) == 0;
 
         /// <summary>Whether ρ′ = c/β needs the division (not at β = 1, where c/β is c).</summary>
-        private bool Divides => betas is not null || beta.Value != 1;
+        private bool Divides => beta.Tensor is not null || beta.Number.Value != 1;
 
         /// <inheritdoc/>
         public bool ResultHasInputDtype => false;
 
         /// <inheritdoc/>
-        public Tensor[] Tensors => betas is null ? Array.Empty<Tensor>() : new[] { betas };
+        public Tensor[] Tensors => beta.Tensors;
 
         /// <inheritdoc/>
-        public SmoothL1 WithTensors(Tensor[] tensors) => new(beta, tensors.Length == 0 ? null : tensors[0]);
+        public SmoothL1 WithTensors(Tensor[] tensors) => new(beta.WithTensors(tensors));
 
         /// <inheritdoc/>
-        public SmoothL1 Prepared(Tensor input, long[] lossShape) =>
-            betas is null ? this : WithTensors(new[] { ParameterChecks.ThresholdTensor(betas, "beta", zeroAllowed: true, input, lossShape) });
+        public SmoothL1 Prepared(Tensor input, long[] lossShape) => new(beta.Prepared(input, lossShape));
 
         /// <inheritdoc/>
         public Tensor Value(Tensor residual)
@@ -61,7 +51,7 @@ namespace TorchLosses
             if (IsL1(residual.dtype))
                 return residual.abs_();
             using var minusHalf = (-0.5).ToScalar();
-            var c = Clamp(residual);
+            var c = beta.Clamp(residual);
             var slope = Slope(residual, c);
             return residual.add_(c, minusHalf).mul_(slope);
         }
@@ -72,16 +62,16 @@ namespace TorchLosses
             if (IsL1(residual.dtype))
                 return residual.sign(); // sign's derivative is 0: ρ″ = 0
             if (!residual.requires_grad)
-                return Slope(residual, Clamp(residual));
+                return Slope(residual, beta.Clamp(residual));
             // Recorded: x/β inside the open interval (derivative 1/β), the constant c/β at and beyond ±β (derivative 0), which
             // is libtorch's smooth_l1_loss_double_backward; c equals x inside, so the values are c/β's. Where β = 0 (tensor β),
             // the constant sign(x); there the divisor is 1, so that the unselected branch's gradient stays 0, not 0/0.
             Tensor clamped;
             using (torch.no_grad())
-                clamped = Clamp(residual);
-            using var inside = Inside(residual);
+                clamped = beta.Clamp(residual);
+            using var inside = beta.Inside(residual);
             var quadratic = torch.where(inside, residual, clamped);
-            if (betas is null)
+            if (beta.Tensor is null)
             {
                 if (!Divides)
                     return quadratic;
@@ -93,50 +83,50 @@ namespace TorchLosses
             {
                 using var zero = 0.0.ToScalar();
                 using var one = 1.0.ToScalar();
-                isL1 = betas.eq(zero);
-                safeBetas = betas.masked_fill(isL1, one);
+                isL1 = beta.Tensor.eq(zero);
+                safeBetas = beta.Tensor.masked_fill(isL1, one);
                 sign = residual.sign();
             }
             return torch.where(isL1, sign, quadratic.div(safeBetas));
         }
 
         /// <inheritdoc/>
-        public bool Vectorizes(ScalarType dtype) => betas is null;
+        public bool Vectorizes(ScalarType dtype) => beta.Tensor is null;
 
         /// <inheritdoc/>
         public T Value<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>
         {
-            if (beta.In<T>() == T.Zero)
+            if (beta.Number.In<T>() == T.Zero)
                 return T.Abs(x);
-            var c = VectorMath.Clamp(x, -beta.In<T>(), beta.In<T>());
-            return VectorMath.MultiplyAdd(c, T.CreateTruncating(-0.5), x) * (Divides ? c / beta.In<T>() : c);
+            var c = VectorMath.Clamp(x, -beta.Number.In<T>(), beta.Number.In<T>());
+            return VectorMath.MultiplyAdd(c, T.CreateTruncating(-0.5), x) * (Divides ? c / beta.Number.In<T>() : c);
         }
 
         /// <inheritdoc/>
         public Vector<T> Value<T>(Vector<T> x) where T : unmanaged, IFloatingPointIeee754<T>
         {
-            if (beta.In<T>() == T.Zero)
+            if (beta.Number.In<T>() == T.Zero)
                 return Vector.Abs(x);
-            var c = VectorMath.Clamp(x, -beta.In<T>(), beta.In<T>());
-            return VectorMath.MultiplyAdd(c, new Vector<T>(T.CreateTruncating(-0.5)), x) * (Divides ? c / new Vector<T>(beta.In<T>()) : c);
+            var c = VectorMath.Clamp(x, -beta.Number.In<T>(), beta.Number.In<T>());
+            return VectorMath.MultiplyAdd(c, new Vector<T>(T.CreateTruncating(-0.5)), x) * (Divides ? c / new Vector<T>(beta.Number.In<T>()) : c);
         }
 
         /// <inheritdoc/>
         public T Derivative<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>
         {
-            if (beta.In<T>() == T.Zero)
+            if (beta.Number.In<T>() == T.Zero)
                 return VectorMath.Sign(x);
-            var c = VectorMath.Clamp(x, -beta.In<T>(), beta.In<T>());
-            return Divides ? c / beta.In<T>() : c;
+            var c = VectorMath.Clamp(x, -beta.Number.In<T>(), beta.Number.In<T>());
+            return Divides ? c / beta.Number.In<T>() : c;
         }
 
         /// <inheritdoc/>
         public Vector<T> Derivative<T>(Vector<T> x) where T : unmanaged, IFloatingPointIeee754<T>
         {
-            if (beta.In<T>() == T.Zero)
+            if (beta.Number.In<T>() == T.Zero)
                 return VectorMath.Sign(x);
-            var c = VectorMath.Clamp(x, -beta.In<T>(), beta.In<T>());
-            return Divides ? c / new Vector<T>(beta.In<T>()) : c;
+            var c = VectorMath.Clamp(x, -beta.Number.In<T>(), beta.Number.In<T>());
+            return Divides ? c / new Vector<T>(beta.Number.In<T>()) : c;
         }
 
         /// <summary>
@@ -145,7 +135,7 @@ namespace TorchLosses
         /// </summary>
         private Tensor Slope(Tensor x, Tensor c)
         {
-            if (betas is null)
+            if (beta.Tensor is null)
             {
                 if (!Divides)
                     return c;
@@ -153,9 +143,9 @@ namespace TorchLosses
                 return c.div(divisor);
             }
             using var zero = 0.0.ToScalar();
-            using var isL1 = betas.eq(zero);
+            using var isL1 = beta.Tensor.eq(zero);
             using var sign = x.sign();
-            using var quotient = c.div(betas);
+            using var quotient = c.div(beta.Tensor);
             return torch.where(isL1, sign, quotient);
         }
 
@@ -164,29 +154,7 @@ namespace TorchLosses
         /// its Scalar), so that c/β is exactly ±1 beyond β even where the rounding is coarse (subnormal β); elsewhere as for clamp.
         /// </summary>
         private double Divisor(ScalarType dtype) =>
-            dtype is ScalarType.Float16 or ScalarType.BFloat16 ? beta.In(dtype) : beta.For(dtype);
-
-        private Tensor Clamp(Tensor x)
-        {
-            if (betas is not null)
-            {
-                using var lower = betas.neg();
-                return x.clamp(lower, betas);
-            }
-            double threshold = beta.For(x.dtype);
-            using var upper = threshold.ToScalar();
-            using var low = (-threshold).ToScalar();
-            return x.clamp(low, upper);
-        }
-
-        private Tensor Inside(Tensor x)
-        {
-            using var magnitude = x.abs();
-            if (betas is not null)
-                return magnitude.lt(betas);
-            using var upper = beta.For(x.dtype).ToScalar();
-            return magnitude.lt(upper);
-        }
+            dtype is ScalarType.Float16 or ScalarType.BFloat16 ? beta.Number.In(dtype) : beta.Number.For(dtype);
     }
 
 #pragma warning disable CS8981 // lowercase on purpose, like torch.nn.functional
