@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using TorchLosses.Engine;
 using TorchLosses.Validation;
 using TorchSharp;
@@ -64,6 +65,7 @@ namespace TorchLosses
         public bool Vectorizes(ScalarType dtype) => delta.Tensor is null;
 
         /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] // inlined into the kernels' optimised loops from the first call
         public T Value<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>
         {
             var c = VectorMath.Clamp(x, -delta.Number.In<T>(), delta.Number.In<T>());
@@ -71,6 +73,7 @@ namespace TorchLosses
         }
 
         /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] // inlined into the kernels' optimised loops from the first call
         public Vector<T> Value<T>(Vector<T> x) where T : unmanaged, IFloatingPointIeee754<T>
         {
             var c = VectorMath.Clamp(x, -delta.Number.In<T>(), delta.Number.In<T>());
@@ -78,9 +81,11 @@ namespace TorchLosses
         }
 
         /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] // inlined into the kernels' optimised loops from the first call
         public T Derivative<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => VectorMath.Clamp(x, -delta.Number.In<T>(), delta.Number.In<T>());
 
         /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] // inlined into the kernels' optimised loops from the first call
         public Vector<T> Derivative<T>(Vector<T> x) where T : unmanaged, IFloatingPointIeee754<T> => VectorMath.Clamp(x, -delta.Number.In<T>(), delta.Number.In<T>());
     }
 

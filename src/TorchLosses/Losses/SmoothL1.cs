@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using TorchLosses.Engine;
 using TorchLosses.Validation;
 using TorchSharp;
@@ -94,6 +95,7 @@ namespace TorchLosses
         public bool Vectorizes(ScalarType dtype) => beta.Tensor is null;
 
         /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] // inlined into the kernels' optimised loops from the first call
         public T Value<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>
         {
             if (beta.Number.In<T>() == T.Zero)
@@ -103,6 +105,7 @@ namespace TorchLosses
         }
 
         /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] // inlined into the kernels' optimised loops from the first call
         public Vector<T> Value<T>(Vector<T> x) where T : unmanaged, IFloatingPointIeee754<T>
         {
             if (beta.Number.In<T>() == T.Zero)
@@ -112,6 +115,7 @@ namespace TorchLosses
         }
 
         /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] // inlined into the kernels' optimised loops from the first call
         public T Derivative<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>
         {
             if (beta.Number.In<T>() == T.Zero)
@@ -121,6 +125,7 @@ namespace TorchLosses
         }
 
         /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] // inlined into the kernels' optimised loops from the first call
         public Vector<T> Derivative<T>(Vector<T> x) where T : unmanaged, IFloatingPointIeee754<T>
         {
             if (beta.Number.In<T>() == T.Zero)
