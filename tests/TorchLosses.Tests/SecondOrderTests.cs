@@ -28,8 +28,8 @@ namespace TorchLosses.Tests
         private static readonly ScalarType[] HalfTypes = { ScalarType.Float16, ScalarType.BFloat16 };
 
         /// <summary>
-        /// Sizes on both sides of <c>VectorizedCpuPath.CustomFunctionFrom</c> (65,536), where the CPU float32/float64 engine
-        /// switches from recorded ops to its custom function; 7 and 65,535 and 100,003 make 1/N inexact.
+        /// Sizes on both sides of 65,536, where the engine starts handing a leaf in through a view; 7, 65,535 and 100,003
+        /// make 1/N inexact.
         /// </summary>
         private static readonly int[] LargeSizes = { 65535, 65536, 100003 };
 

@@ -49,7 +49,7 @@ namespace TorchLosses.Engine
         /// </summary>
         Tensor Derivative(Tensor residual);
 
-        /// <summary>Whether the vector form computes this loss in <paramref name="dtype"/> (Float32 or Float64): every parameter is a number that the dtype represents.</summary>
+        /// <summary>Whether the vector form computes this loss in <paramref name="dtype"/> (Float32 or Float64): for Huber and Smooth L1, whenever every parameter is a number.</summary>
         bool Vectorizes(ScalarType dtype);
 
         /// <summary>ρ(x) of one residual, as <see cref="Value(Tensor)"/> computes it.</summary>

@@ -12,8 +12,8 @@ namespace TorchLosses.Engine
     internal static class VectorizedForm
     {
         /// <summary>
-        /// Whether the vector form computes a call: on the CPU, float32 or float64 with every parameter a number the dtype
-        /// represents, input and target of one shape and contiguous, not empty, and small enough for a <c>Span</c>
+        /// Whether the vector form computes a call: on the CPU, float32 or float64, a definition that vectorizes there (every
+        /// parameter a number), input and target of one shape and contiguous, not empty, and small enough for a <c>Span</c>
         /// (TorchSharp hands out CPU memory as one). Reads devices, dtypes and strides only.
         /// </summary>
         public static bool Applies<TLoss>(TLoss loss, Tensor input, Tensor target, Validation.LossShapes shapes)

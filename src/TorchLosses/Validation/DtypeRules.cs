@@ -20,12 +20,11 @@ namespace TorchLosses.Validation
         /// <param name="function">The function's name, for messages.</param>
         public static ScalarType Common(Tensor input, Tensor target, bool resultHasInputDtype, string function)
         {
-            foreach (var (tensor, name) in new[] { (input, nameof(input)), (target, nameof(target)) })
-                if (tensor.is_complex())
-                    throw new ArgumentException(
-                        $"{name} has dtype {tensor.dtype}; {function} needs real tensors: pass {name}.real or {name}.abs().", name);
+            // The usual call, first and without allocating: one real floating dtype.
             if (input.dtype == target.dtype && input.is_floating_point())
                 return input.dtype;
+            Real(input, nameof(input), function);
+            Real(target, nameof(target), function);
             if (resultHasInputDtype && !input.is_floating_point())
                 throw new ArgumentException(
                     $"input has dtype {input.dtype}; {function} gives a loss of input's dtype, so input must be floating point " +
@@ -36,6 +35,13 @@ namespace TorchLosses.Validation
                     $"input has dtype {input.dtype} and target {target.dtype}; {function} needs a floating-point input or target: " +
                     "convert input, for example input.to(ScalarType.Float32).", nameof(input));
             return common;
+        }
+
+        private static void Real(Tensor tensor, string name, string function)
+        {
+            if (tensor.is_complex())
+                throw new ArgumentException(
+                    $"{name} has dtype {tensor.dtype}; {function} needs real tensors: pass {name}.real or {name}.abs().", name);
         }
     }
 }
