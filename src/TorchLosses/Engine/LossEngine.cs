@@ -89,7 +89,7 @@ namespace TorchLosses.Engine
             where TLoss : struct, IPointwiseLoss<TLoss>
         {
             if (call.Vectorized)
-                return VectorizedForm.Values(call.Loss, input, target, weight);
+                return VectorizedForm.Values(call.Loss, input, target, weight, call.Shapes);
             var elementwise = call.Loss.Value(input.sub(target));
             return weight is null ? elementwise : elementwise.mul_(weight);
         }

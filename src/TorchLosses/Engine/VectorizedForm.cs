@@ -32,12 +32,13 @@ namespace TorchLosses.Engine
         }
 
         /// <summary>A fresh tensor of ρ(input − target), times the weight when given (fused when the weight has the loss's shape, dtype and layout).</summary>
-        public static Tensor Values<TLoss>(TLoss loss, Tensor input, Tensor target, Tensor? weight)
+        public static Tensor Values<TLoss>(TLoss loss, Tensor input, Tensor target, Tensor? weight, Validation.LossShapes shapes)
             where TLoss : struct, IPointwiseLoss<TLoss>
         {
             var output = torch.empty_like(input);
-            bool fused = weight is not null && weight.dtype == input.dtype && weight.dim() == input.dim()
-                && Validation.Broadcasting.Same(Validation.Broadcasting.ShapeOf(weight), Validation.Broadcasting.ShapeOf(input)) && weight.is_contiguous();
+            // The shapes were read by the argument checks; here input's shape is the loss's.
+            bool fused = weight is not null && weight.dtype == input.dtype && shapes.Weight is { } weightShape
+                && Validation.Broadcasting.Same(weightShape, shapes.Loss) && weight.is_contiguous();
             if (input.dtype == ScalarType.Float32)
                 Values<TLoss, float>(loss, input, target, fused ? weight : null, output);
             else
