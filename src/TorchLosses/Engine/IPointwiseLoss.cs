@@ -1,3 +1,4 @@
+using System;
 using System.Numerics;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -15,7 +16,10 @@ namespace TorchLosses.Engine
     /// the same IEEE operations in the same order as the composed ops.</item>
     /// </list>
     /// Implementations are small readonly structs holding their parameters; Scalars are created explicitly and kept alive
-    /// across each native call.
+    /// across each native call. A loss whose ρ needs transcendental functions (log, exp) has no vector form: it leaves
+    /// <see cref="Vectorizes"/> false and the vector members to their defaults, which the engine then never calls.
+    /// A loss whose parameter tensors can require a gradient (Barron's α and scale) gives their partial derivatives by
+    /// <see cref="ParameterDerivative"/>.
     /// </summary>
     /// <typeparam name="TSelf">The implementing struct (one autograd function per loss type).</typeparam>
     internal interface IPointwiseLoss<TSelf> where TSelf : struct, IPointwiseLoss<TSelf>
@@ -26,7 +30,11 @@ namespace TorchLosses.Engine
         /// </summary>
         bool ResultHasInputDtype { get; }
 
-        /// <summary>The loss's parameters that are tensors (per-coordinate thresholds, …): saved for backward, constants of the graph.</summary>
+        /// <summary>
+        /// The loss's parameters that are tensors (per-coordinate thresholds, Barron's α and scale, …), saved for backward. A
+        /// threshold is a constant of the graph (detached by <see cref="Prepared"/>); a parameter that may be learned stays
+        /// attached, and the engine then returns its gradient, from <see cref="ParameterDerivative"/>.
+        /// </summary>
         Tensor[] Tensors { get; }
 
         /// <summary>This definition with <see cref="Tensors"/> replaced (by the tensors unpacked in backward, or converted ones).</summary>
@@ -49,19 +57,30 @@ namespace TorchLosses.Engine
         /// </summary>
         Tensor Derivative(Tensor residual);
 
+        /// <summary>
+        /// ∂ρ/∂θ elementwise (θ = <see cref="Tensors"/>[<paramref name="index"/>], broadcast to the residual), by composed ops,
+        /// recorded when grad mode is on; does not modify <paramref name="residual"/>. Called only for a parameter tensor that
+        /// requires a gradient, which only losses with learnable parameters keep attached.
+        /// </summary>
+        Tensor ParameterDerivative(Tensor residual, int index) =>
+            throw new NotSupportedException($"{typeof(TSelf).Name} has no learnable parameter.");
+
         /// <summary>Whether the vector form computes this loss in <paramref name="dtype"/> (Float32 or Float64): for Huber and Smooth L1, whenever every parameter is a number.</summary>
-        bool Vectorizes(ScalarType dtype);
+        bool Vectorizes(ScalarType dtype) => false;
 
         /// <summary>ρ(x) of one residual, as <see cref="Value(Tensor)"/> computes it.</summary>
-        T Value<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>;
+        T Value<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => throw NoVectorForm;
 
         /// <summary>ρ(x) of <see cref="Vector{T}.Count"/> residuals, as <see cref="Value(Tensor)"/> computes it.</summary>
-        Vector<T> Value<T>(Vector<T> x) where T : unmanaged, IFloatingPointIeee754<T>;
+        Vector<T> Value<T>(Vector<T> x) where T : unmanaged, IFloatingPointIeee754<T> => throw NoVectorForm;
 
         /// <summary>ρ′(x) of one residual, as <see cref="Derivative(Tensor)"/> computes it.</summary>
-        T Derivative<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>;
+        T Derivative<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => throw NoVectorForm;
 
         /// <summary>ρ′(x) of <see cref="Vector{T}.Count"/> residuals, as <see cref="Derivative(Tensor)"/> computes it.</summary>
-        Vector<T> Derivative<T>(Vector<T> x) where T : unmanaged, IFloatingPointIeee754<T>;
+        Vector<T> Derivative<T>(Vector<T> x) where T : unmanaged, IFloatingPointIeee754<T> => throw NoVectorForm;
+
+        /// <summary>What the vector members of a loss without a vector form throw (the engine never calls them: <see cref="Vectorizes"/> is false).</summary>
+        private static NotSupportedException NoVectorForm => new($"{typeof(TSelf).Name} has no vector form.");
     }
 }

@@ -17,6 +17,7 @@ namespace TorchLosses.Engine
     /// <param name="InputRequiresGrad">Recorded in forward: TorchSharp has no <c>needs_input_grad</c>.</param>
     /// <param name="TargetRequiresGrad">Recorded in forward.</param>
     /// <param name="WeightRequiresGrad">Recorded in forward.</param>
+    /// <param name="ParameterRequiresGrad">Recorded in forward: for each of the definition's parameter tensors, whether it needs a gradient.</param>
     /// <param name="Vectorized">Whether the vector form computes the values and first-order gradients (see <see cref="LossEngine"/>).</param>
     /// <param name="BackwardFault">Tests only: runs at the start of backward, to prove that a failure there cannot end the process.</param>
     internal sealed record LossCall<TLoss>(
@@ -27,12 +28,16 @@ namespace TorchLosses.Engine
         bool InputRequiresGrad,
         bool TargetRequiresGrad,
         bool WeightRequiresGrad,
+        bool[] ParameterRequiresGrad,
         bool Vectorized,
         Action? BackwardFault)
         where TLoss : struct, IPointwiseLoss<TLoss>
     {
         /// <summary>Whether backward will be asked for any gradient.</summary>
-        public bool AnyGradient => InputRequiresGrad || TargetRequiresGrad || WeightRequiresGrad;
+        public bool AnyGradient => InputRequiresGrad || TargetRequiresGrad || WeightRequiresGrad || AnyParameterGradient;
+
+        /// <summary>Whether a parameter tensor needs a gradient (then the parameter tensors are inputs of the node).</summary>
+        public bool AnyParameterGradient => Array.IndexOf(ParameterRequiresGrad, true) >= 0;
 
         /// <summary>Whether input or target needs a gradient (both come from ρ′).</summary>
         public bool DifferenceGradient => InputRequiresGrad || TargetRequiresGrad;

@@ -69,12 +69,24 @@ namespace TorchLosses.Engine
                 InputRequiresGrad: gradEnabled && input.requires_grad,
                 TargetRequiresGrad: gradEnabled && target.requires_grad,
                 WeightRequiresGrad: gradEnabled && weight is not null && weight.requires_grad,
+                ParameterRequiresGrad: ParametersRequiringGrad(prepared, gradEnabled),
                 Vectorized: !composedOnly && VectorizedForm.Applies(prepared, input, target, shapes),
                 BackwardFault: backwardFault);
             var result = call.AnyGradient
                 ? LossFunction<TLoss>.Apply(input, target, weight, call)
                 : Forward(input, target, weight, call);
             return result.MoveToOuterDisposeScope();
+        }
+
+        private static bool[] ParametersRequiringGrad<TLoss>(TLoss loss, bool gradEnabled) where TLoss : struct, IPointwiseLoss<TLoss>
+        {
+            var tensors = loss.Tensors;
+            if (tensors.Length == 0)
+                return Array.Empty<bool>();
+            var flags = new bool[tensors.Length];
+            for (int index = 0; index < flags.Length; index++)
+                flags[index] = gradEnabled && tensors[index].requires_grad;
+            return flags;
         }
 
         /// <summary>reduce(weight · ρ(input − target)) without autograd.</summary>

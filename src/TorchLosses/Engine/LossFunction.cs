@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using TorchLosses.Validation;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -19,7 +20,8 @@ namespace TorchLosses.Engine
     /// </list>
     /// Backward never throws: TorchSharp runs it as a native callback, where a managed exception ends the process. A failure
     /// reaches the caller as a managed exception from <c>backward()</c> instead (see <see cref="Refused"/>).
-    /// Called as <c>apply(input, target, weight?, LossCall)</c>; no fields, as TorchSharp keeps one static instance.
+    /// Learnable parameter tensors (Barron's α and scale) get their gradient from the definition's ∂ρ/∂θ the same way.
+    /// Called as <c>apply(input, target, weight?, LossCall, parameters...)</c>; no fields, as TorchSharp keeps one static instance.
     /// </summary>
     /// <typeparam name="TLoss">The loss definition.</typeparam>
     internal sealed class LossFunction<TLoss> : torch.autograd.SingleTensorFunction<LossFunction<TLoss>>
@@ -33,9 +35,15 @@ namespace TorchLosses.Engine
         /// <summary>The loss of the call through this node.</summary>
         public static Tensor Apply(Tensor input, Tensor target, Tensor? weight, LossCall<TLoss> call)
         {
+            var vars = new List<object>(4 + call.ParameterRequiresGrad.Length);
             if (call.Shapes.ElementCount < AdoptedGradientFrom)
-                return apply(input, target, weight!, call);
-            return apply(ThroughViewIfLeaf(input), ThroughViewIfLeaf(target), weight is null ? null! : ThroughViewIfLeaf(weight), call);
+                vars.AddRange(new object[] { input, target, weight!, call });
+            else
+                vars.AddRange(new object[] { ThroughViewIfLeaf(input), ThroughViewIfLeaf(target), weight is null ? null! : ThroughViewIfLeaf(weight), call });
+            // Learnable parameter tensors enter as inputs of the node, so that their gradients flow (constants need not).
+            if (call.AnyParameterGradient)
+                vars.AddRange(call.Loss.Tensors);
+            return apply(vars.ToArray());
         }
 
         /// <summary>From this many elements on, a leaf's gradient is adopted by <c>.grad</c> instead of copied (see <see cref="ThroughViewIfLeaf"/>); below it the copy costs less than the view.</summary>
@@ -80,8 +88,8 @@ namespace TorchLosses.Engine
                 call = (LossCall<TLoss>)ctx.get_data(CallKey);
                 call.BackwardFault?.Invoke();
                 var saved = ctx.get_saved_variables();
-                var (input, target, weight) = Gradients(grad_output, saved, call);
-                return Result(input, target, weight);
+                var (input, target, weight, parameters) = Gradients(grad_output, saved, call);
+                return Result(input, target, weight, parameters);
             }
             catch (Exception error)
             {
@@ -89,7 +97,7 @@ namespace TorchLosses.Engine
             }
         }
 
-        private static (Tensor? Input, Tensor? Target, Tensor? Weight) Gradients(Tensor gradOutput, List<Tensor> saved, LossCall<TLoss> call)
+        private static (Tensor? Input, Tensor? Target, Tensor? Weight, Tensor?[] Parameters) Gradients(Tensor gradOutput, List<Tensor> saved, LossCall<TLoss> call)
         {
             var (input, target, weight) = (saved[0], saved[1], saved[2]);
             // The normaliser and parameter tensors as libtorch kept them (the call's own handles were released when forward returned).
@@ -140,53 +148,52 @@ namespace TorchLosses.Engine
                         InputRequiresGrad = input.requires_grad,
                         TargetRequiresGrad = target.requires_grad,
                         WeightRequiresGrad = false,
+                        ParameterRequiresGrad = call.Loss.Tensors.Select(tensor => tensor.requires_grad).ToArray(),
                     })
                     : LossEngine.Elementwise(input, target, null, call);
                 gradWeight = Broadcasting.SumTo(unweighted.mul(scale), shapes.Loss, shapes.Weight!);
             }
-            return (gradInput, gradTarget, gradWeight);
+            var gradParameters = new Tensor?[call.AnyParameterGradient ? call.ParameterRequiresGrad.Length : 0];
+            if (gradParameters.Length > 0)
+            {
+                var residual = input.sub(target);
+                var perElement = weight is null ? scale : scale.mul(weight);
+                var tensors = loss.Tensors;
+                for (int index = 0; index < gradParameters.Length; index++)
+                {
+                    if (!call.ParameterRequiresGrad[index])
+                        continue;
+                    var partial = loss.ParameterDerivative(residual, index);
+                    var weighted = recording ? partial.mul(perElement) : partial.mul_(perElement);
+                    gradParameters[index] = Broadcasting.SumTo(weighted, shapes.Loss, Broadcasting.ShapeOf(tensors[index]));
+                }
+            }
+            return (gradInput, gradTarget, gradWeight, gradParameters);
         }
 
-        private static List<Tensor> Result(Tensor? input, Tensor? target, Tensor? weight) => new()
+        private static List<Tensor> Result(Tensor? input, Tensor? target, Tensor? weight, Tensor?[] parameters)
         {
-            input?.MoveToOuterDisposeScope()!,
-            target?.MoveToOuterDisposeScope()!,
-            weight?.MoveToOuterDisposeScope()!,
-            null!, // the LossCall
-        };
+            var result = new List<Tensor>(4 + parameters.Length)
+            {
+                input?.MoveToOuterDisposeScope()!,
+                target?.MoveToOuterDisposeScope()!,
+                weight?.MoveToOuterDisposeScope()!,
+                null!, // the LossCall
+            };
+            foreach (var parameter in parameters)
+                result.Add(parameter?.MoveToOuterDisposeScope()!);
+            return result;
+        }
 
-        /// <summary>
-        /// Backward failed (libtorch refused to unpack a saved tensor because it was modified in place after forward, as
-        /// libtorch's own kernels refuse; or anything else, out of memory included). TorchSharp gives a custom backward no way
-        /// to raise an error, so this returns, for each tensor, a 0-d complex gradient: libtorch's engine rejects it (wrong
-        /// shape for any tensor that is not 0-d, a complex gradient for a real tensor otherwise) and stops backward with an
-        /// error that reaches the caller as a managed exception. The cause goes to <see cref="LossWarnings"/>.
-        /// </summary>
+        /// <summary>Backward failed: the cause goes to <see cref="LossWarnings"/>, and every gradient is one libtorch rejects (see <see cref="BackwardFailure"/>).</summary>
         private static List<Tensor> Refused(LossCall<TLoss>? call, Exception error)
         {
-            try
-            {
-                var cause = error.Message.Split('\n')[0];
-                LossWarnings.Raise(cause.Contains("modified by an inplace operation")
-                    ? $"TorchLosses could not compute the gradient of {typeof(TLoss).Name}: {cause} The input, target or weight of the loss " +
-                      "was modified in place after the loss was computed; clone it before modifying it."
-                    : $"TorchLosses could not compute the gradient of {typeof(TLoss).Name}: {error.GetType().Name}: {cause}");
-            }
-            catch
-            {
-                // A warning subscriber that throws must not end the process either.
-            }
-            try
-            {
-                return Result(Invalid(), Invalid(), call?.Shapes.Weight is null ? null : Invalid());
-            }
-            catch
-            {
-                // Not even a 0-d tensor could be made: undefined gradients at least keep the process alive.
-                return Result(null, null, null);
-            }
-
-            static Tensor Invalid() => torch.zeros(Array.Empty<long>(), ScalarType.ComplexFloat32);
+            BackwardFailure.Report(typeof(TLoss).Name, error);
+            var parameters = new Tensor?[call is { AnyParameterGradient: true } ? call.ParameterRequiresGrad.Length : 0];
+            for (int index = 0; index < parameters.Length; index++)
+                parameters[index] = call!.ParameterRequiresGrad[index] ? BackwardFailure.InvalidGradient() : null;
+            return Result(BackwardFailure.InvalidGradient(), BackwardFailure.InvalidGradient(),
+                call?.Shapes.Weight is null ? null : BackwardFailure.InvalidGradient(), parameters);
         }
     }
 }
