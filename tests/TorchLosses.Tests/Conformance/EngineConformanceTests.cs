@@ -23,6 +23,7 @@ namespace TorchLosses.Tests.Conformance
 
         public static IEnumerable<object[]> FormCases() =>
             from name in EngineLosses.Names
+            where EngineLosses.Named(name).HasVectorForm
             from dtype in new[] { ScalarType.Float32, ScalarType.Float64 }
             from elements in new[] { 13, 70_001 }
             from variant in Variants
@@ -62,19 +63,19 @@ namespace TorchLosses.Tests.Conformance
             var vectorized = Run(composedOnly: false);
             var value = Difference.Between(vectorized.Value, composed.Value);
             output.WriteLine($"value {value}");
-            Assert.True(value.Bitwise, $"value: {value}");
+            Assert.True(loss.FormsAgree(value), $"value: {value}");
             for (int k = 0; k < leaves.Count; k++)
             {
                 var gradient = Difference.Between(vectorized.OfLeaves[k], composed.OfLeaves[k]);
                 output.WriteLine($"gradient {k} {gradient}");
-                Assert.True(gradient.Bitwise, $"gradient of leaf {k}: {gradient}");
+                Assert.True(loss.FormsAgree(gradient), $"gradient of leaf {k}: {gradient}");
             }
 
             using (no_grad())
             {
                 var withoutGrad = loss.Run(input, target, reduction, weight, normalizer);
                 var reference = loss.Run(input, target, reduction, weight, normalizer, composedOnly: true);
-                Assert.True(Difference.Between(withoutGrad, reference).Bitwise, $"no-grad value: {Difference.Between(withoutGrad, reference)}");
+                Assert.True(loss.FormsAgree(Difference.Between(withoutGrad, reference)), $"no-grad value: {Difference.Between(withoutGrad, reference)}");
             }
         }
 
