@@ -15,9 +15,11 @@ namespace TorchLosses
     /// ρ′(x) = sign(x)·(α·log1p(b·d/β) + α(1 − β)/(b·d + β))   for d &lt; β,   γ·sign(x) otherwise
     /// ρ″(x) = α·b·(b·d + 2β − 1)/(b·d + β)²                    for d &lt; β,   0 otherwise
     /// </code>
-    /// log1p where mmdetection writes log(… + 1), which loses digits for small d.
+    /// Rearranged from mmdetection's expression so that nothing cancels for small d (see <see cref="Value"/>), with log1p where
+    /// mmdetection writes log(… + 1); ρ″ from its closed form, so that at x = 0 it is α·b (β = 1), where autograd's derivative
+    /// of sign(x)·(…) would give 0.
     /// </summary>
-    internal readonly struct BalancedL1 : IPointwiseLoss<BalancedL1>
+    internal readonly struct BalancedL1 : ISmoothLoss<BalancedL1>
     {
         private readonly double alpha;
         private readonly double gamma;
@@ -63,34 +65,67 @@ namespace TorchLosses
         public BalancedL1 Prepared(Tensor input, long[] lossShape) => this;
 
         /// <inheritdoc/>
+        public bool HasLearnableParameters => false;
+
+        /// <inheritdoc/>
         public Tensor Value(Tensor residual)
         {
+            // Inside, with v = b·d/β: ρ = (α/b)·(β·Q(v) + (1 − β)·log1p(v)), Q(v) = (1 + v)·log1p(v) − v, which is mmdetection's
+            // (α/b)(b·d + 1)·log(b·d/β + 1) − α·d rearranged so that nothing cancels for small d (ρ ≈ ½α·b·d² at β = 1).
             using var scope = torch.NewDisposeScope();
             var d = residual.abs();
             var inside = Less(d, beta);
-            var bd = Mul(d, b);
+            var v = Mul(d, b / beta);
+            var logarithm = v.log1p();
+            var q = Polynomial(v, QSeries).mul_(v).mul_(v);
+            var qDirect = Add(v, 1.0).mul_(logarithm).sub_(v);
+            q = torch.where(Less(v, QSeriesBelow), q, qDirect);
+            using var outer = beta.ToScalar();
+            using var lower = (1 - beta).ToScalar();
             using var ratio = (alpha / b).ToScalar();
-            using var minusSlope = (-alpha).ToScalar();
-            var near = Add(bd, 1.0).mul_(Div(bd, beta).log1p_()).mul_(ratio).add_(d, minusSlope);
+            var near = q.mul_(outer).add_(logarithm, lower).mul_(ratio);
             var far = Add(Mul(d, gamma), gamma / b - alpha * beta);
             return torch.where(inside, near, far).MoveToOuterDisposeScope();
         }
 
         /// <inheritdoc/>
-        public Tensor Derivative(Tensor residual)
+        public Tensor Derivative(Tensor residual) => SmoothDerivative.Of(this, residual);
+
+        /// <inheritdoc/>
+        public Tensor FirstDerivative(Tensor residual)
         {
             using var scope = torch.NewDisposeScope();
-            Tensor inside;
-            using (torch.no_grad())
-                inside = Less(residual.abs(), beta);
-            // Recorded when the residual requires a gradient: d = |x| carries it (sign(x) has derivative 0), so autograd's
-            // derivative of the near piece is ρ″ and of the far piece, γ·sign(x), 0.
-            var sign = residual.sign();
-            var bd = Mul(residual.abs(), b);
+            var d = residual.abs();
+            var inside = Less(d, beta);
+            var bd = Mul(d, b);
             using var correction = (alpha * (1 - beta)).ToScalar();
             var near = Mul(Div(bd, beta).log1p(), alpha).add(Add(bd, beta).reciprocal(), correction);
-            var derivative = torch.where(inside, near, Full(near, gamma)).mul(sign);
-            return derivative.MoveToOuterDisposeScope();
+            return torch.where(inside, near, Full(near, gamma)).mul(residual.sign()).MoveToOuterDisposeScope();
+        }
+
+        /// <inheritdoc/>
+        public Tensor SecondDerivative(Tensor residual)
+        {
+            using var scope = torch.NewDisposeScope();
+            var d = residual.abs();
+            var inside = Less(d, beta);
+            var bd = Mul(d, b);
+            var denominator = Add(bd, beta);
+            var near = Add(bd, 2 * beta - 1).mul(Mul(denominator.mul(denominator).reciprocal(), alpha * b));
+            return Where(inside.logical_not(), 0.0, near).MoveToOuterDisposeScope();
+        }
+
+        /// <summary>Q(v) = (1 + v)·log1p(v) − v = v²·Σ (−1)ᵏ vᵏ/((k + 2)(k + 1)) below <see cref="QSeriesBelow"/> (relative error below 1e-17 there).</summary>
+        private static readonly double[] QSeries = BuildQSeries();
+
+        private const double QSeriesBelow = 0.1;
+
+        private static double[] BuildQSeries()
+        {
+            var coefficients = new double[16];
+            for (int k = 0; k < coefficients.Length; k++)
+                coefficients[k] = (k % 2 == 0 ? 1.0 : -1.0) / ((k + 2.0) * (k + 1.0));
+            return coefficients;
         }
     }
 

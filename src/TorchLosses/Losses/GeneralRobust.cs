@@ -15,8 +15,9 @@ namespace TorchLosses
     /// ∂ρ/∂x     = (x/c²)·(z/b + 1)^(α/2 − 1)                   computed as (u/c)·exp((α/2 − 1)·log1p(z/b))
     /// ∂²ρ/∂x²   = (1/c²)·(z/b + 1)^(α/2 − 1)·(b + (α − 1)z)/(b + z)
     /// ∂ρ/∂c     = −(x/c)·∂ρ/∂x
-    /// ∂ρ/∂α     = s·[(L/2)·E(t) − z/(2(b + z))·eᵗ] + b·(L/2)²·E′(t)                     for |α| &lt; ½
-    ///           = (b + z)·exp(s·bL/2)·[L/(2α) − (α + 2)/(2α²) + s/(2(b + z))] − 2s/α²   otherwise
+    /// ∂ρ/∂α     = Σₖ cₖ′(α)·zᵏ  (ρ = Σₖ cₖ(α)·zᵏ, c₁ = ½, cₖ₊₁ = cₖ·(α/2 − k)/((k + 1)b))  for z/b &lt; ½ and z &lt; 4
+    ///           = s·[(L/2)·E(t) − z/(2(b + z))·eᵗ] + b·(L/2)²·E′(t)                     for b ≥ 0.05
+    ///           = (b + z)·e^(s·bL/2)·L/(2α) − (α + 2)/(2α²)·(z·e^(s·bL/2) + b·M) + (s/2)·M,  M = expm1(s·bL/2),  otherwise (α near 2)
     /// </code>
     /// with L = log1p(z/b), t = αL/2, s = sign(α − 2), E(t) = expm1(t)/t and E′ its derivative (a series for |t| &lt; 0.1).
     /// The expm1/log1p form is accurate for every α: robust_loss_pytorch's pow(…) − 1 with a clamped divisor cancels for
@@ -162,9 +163,9 @@ namespace TorchLosses
             var generic = special.Excluding(special.Zero);
             var b = Add(generic, -2.0).abs();
             var rho = z.div(b).log1p().mul(Mul(generic, 0.5)).expm1().mul(b.div(generic));
-            var zInfinite = Where(special.Infinite.logical_not(), 0.0, z);
-            var infinite = torch.where(Greater(a, 0.0), Mul(zInfinite, 0.5).expm1(), Mul(zInfinite, -0.5).expm1().neg());
-            rho = torch.where(special.Infinite, infinite, rho);
+            var (zPlus, zMinus) = special.InfiniteParts(z);
+            rho = torch.where(special.PlusInfinity, Mul(zPlus, 0.5).expm1(), rho);
+            rho = torch.where(special.MinusInfinity, Mul(zMinus, -0.5).expm1().neg(), rho);
             rho = torch.where(special.Zero, Mul(z, 0.5).log1p(), rho);
             rho = torch.where(special.Two, Mul(z, 0.5), rho);
             return rho.MoveToOuterDisposeScope();
@@ -177,9 +178,9 @@ namespace TorchLosses
             var generic = special.Excluding();
             var b = Add(generic, -2.0).abs();
             var slope = z.div(b).log1p().mul(Add(Mul(generic, 0.5), -1.0)).exp();
-            var zInfinite = Where(special.Infinite.logical_not(), 0.0, z);
-            var infinite = torch.where(Greater(a, 0.0), Mul(zInfinite, 0.5).exp(), Mul(zInfinite, -0.5).exp());
-            slope = torch.where(special.Infinite, infinite, slope);
+            var (zPlus, zMinus) = special.InfiniteParts(z);
+            slope = torch.where(special.PlusInfinity, Mul(zPlus, 0.5).exp(), slope);
+            slope = torch.where(special.MinusInfinity, Mul(zMinus, -0.5).exp(), slope);
             slope = Where(special.Two, 1.0, slope);
             return slope.MoveToOuterDisposeScope();
         }
@@ -192,48 +193,87 @@ namespace TorchLosses
             var b = Add(generic, -2.0).abs();
             var slope = z.div(b).log1p().mul(Add(Mul(generic, 0.5), -1.0)).exp();
             var curvature = slope.mul(b.add(z.mul(Add(generic, -1.0)), One)).div(b.add(z, One));
-            var zInfinite = Where(special.Infinite.logical_not(), 0.0, z);
-            var infinite = torch.where(Greater(a, 0.0),
-                Mul(zInfinite, 0.5).exp().mul(Add(zInfinite, 1.0)),
-                Mul(zInfinite, -0.5).exp().mul(SubtractFrom(1.0, zInfinite)));
-            curvature = torch.where(special.Infinite, infinite, curvature);
+            var (zPlus, zMinus) = special.InfiniteParts(z);
+            curvature = torch.where(special.PlusInfinity, Mul(zPlus, 0.5).exp().mul(Add(zPlus, 1.0)), curvature);
+            curvature = torch.where(special.MinusInfinity, Mul(zMinus, -0.5).exp().mul(SubtractFrom(1.0, zMinus)), curvature);
             curvature = Where(special.Two, 1.0, curvature);
             return curvature.MoveToOuterDisposeScope();
         }
 
-        /// <summary>∂ρ/∂α, elementwise (see the type's summary for the two forms and why).</summary>
+        /// <summary>∂ρ/∂α, elementwise (see the type's summary for the forms and why).</summary>
         private static Tensor AlphaDerivative(Tensor a, Tensor z)
         {
             using var scope = torch.NewDisposeScope();
             var special = new Specials(a);
-            var nearZero = Less(a.abs(), 0.5);
+            var generic = special.Excluding();
+            var bGeneric = Add(generic, -2.0).abs();
+            // Small z/b (and z): ∂ρ/∂α = b·O((z/b)³), which every closed form computes as a difference of terms of order z/b
+            // or 1; the series of ρ in z, differentiated term by term, has no cancellation.
+            var series = Less(z.div(bGeneric), SeriesBelow).logical_and_(Less(z, 4.0));
+            var inClosedForm = Where(series, 1.0, z);
+            var useNear = Greater(bGeneric, NearFormAbove);
 
-            // |α| < ½, through E(t) = expm1(t)/t, which has no cancellation as α → 0.
-            var aNear = Where(nearZero.logical_not(), 0.0, a);
-            var bNear = SubtractFrom(2.0, aNear);
-            var lNear = z.div(bNear).log1p();
+            // b ≥ 0.05, through E(t) = expm1(t)/t, which has no cancellation as α → 0.
+            var aNear = Where(useNear.logical_not(), 0.0, generic);
+            var sNear = Add(aNear, -2.0).sign();
+            var bNear = Add(aNear, -2.0).abs();
+            var lNear = inClosedForm.div(bNear).log1p();
             var t = aNear.mul(lNear).mul(Half);
             var halfL = Mul(lNear, 0.5);
-            var near = halfL.mul(Exprel(t)).sub(z.div(Mul(bNear.add(z, One), 2.0)).mul(t.exp())).neg()
+            var near = halfL.mul(Exprel(t)).sub(inClosedForm.div(Mul(bNear.add(inClosedForm, One), 2.0)).mul(t.exp())).mul(sNear)
                 .add(bNear.mul(halfL).mul(halfL).mul(ExprelDerivative(t)), One);
 
-            // Elsewhere, through (b + z)·exp(s·bL/2) = b·eᵗ, finite as α → 2 (only L itself diverges there).
-            var aFar = Where(nearZero.logical_or(special.Two).logical_or(special.Infinite), 1.0, a);
+            // b < 0.05, through (b + z)·exp(s·bL/2) = b·eᵗ, finite as α → 2 (only L itself diverges there), with M = expm1(s·bL/2):
+            // ∂ρ/∂α = (b + z)·e^(s·bL/2)·L/(2α) − (α + 2)/(2α²)·(z·e^(s·bL/2) + b·M) + (s/2)·M, which is the closed form with
+            // its two terms of size ½ that cancel as α → 2 combined analytically.
+            var aFar = Where(useNear, 1.0, generic);
             var s = Add(aFar, -2.0).sign();
             var bFar = Add(aFar, -2.0).abs();
-            var lFar = z.div(bFar).log1p();
-            var bPlusZ = bFar.add(z, One);
-            var power = bPlusZ.mul(s.mul(bFar).mul(lFar).mul(Half).exp());
-            var bracket = lFar.div(Mul(aFar, 2.0))
-                .sub(Add(aFar, 2.0).div(Mul(aFar.mul(aFar), 2.0)))
-                .add(s.div(Mul(bPlusZ, 2.0)), One);
-            var far = power.mul(bracket).sub(Mul(s, 2.0).div(aFar.mul(aFar)));
+            var lFar = inClosedForm.div(bFar).log1p();
+            var exponent = s.mul(bFar).mul(lFar).mul(Half);
+            var m = exponent.expm1();
+            var e = exponent.exp();
+            var factor = Add(aFar, 2.0).div(Mul(aFar.mul(aFar), 2.0));
+            var far = bFar.add(inClosedForm, One).mul(e).mul(lFar).div(Mul(aFar, 2.0))
+                .sub(factor.mul(inClosedForm.mul(e).add(bFar.mul(m), One)))
+                .add(s.mul(m).mul(Half), One);
 
-            var derivative = torch.where(nearZero, near, far);
+            var derivative = torch.where(useNear, near, far);
+            derivative = torch.where(series, SeriesAlphaDerivative(generic, bGeneric, Where(series.logical_not(), 0.0, z)), derivative);
             derivative = Where(special.Infinite, 0.0, derivative);
             var atTwo = Where(Greater(z, 0.0), double.PositiveInfinity, torch.zeros_like(z));
             derivative = torch.where(special.Two, atTwo, derivative);
             return derivative.MoveToOuterDisposeScope();
+        }
+
+        private const double SeriesBelow = 0.5;
+        private const double NearFormAbove = 0.05;
+        private const int SeriesTerms = 64;
+
+        /// <summary>
+        /// ∂ρ/∂α from ρ = Σₖ Tₖ, T₁ = z/2, Tₖ₊₁ = Tₖ·rₖ with rₖ = (α/2 − k)·(z/b)/(k + 1), differentiated term by term in α
+        /// (db/dα = s = sign(α − 2) and α/2 − 1 = s·b/2, so drₖ/dα = (z/b)·(s/b)·(k − 1)/(k + 1), exactly 0 for k = 1). Used for z/b &lt; ½ and z &lt; 4, where the
+        /// terms fall at least like (z/b)ᵏ or (z/2)ᵏ/k!: 64 terms reach round-off.
+        /// </summary>
+        private static Tensor SeriesAlphaDerivative(Tensor a, Tensor b, Tensor z)
+        {
+            var s = Add(a, -2.0).sign();
+            var halfAlpha = Mul(a, 0.5);
+            var y = z.div(b);
+            var slopeOfRatio = s.div(b);
+            var term = Mul(z, 0.5);
+            var termDerivative = torch.zeros_like(z);
+            var sum = torch.zeros_like(z);
+            for (int k = 1; k < SeriesTerms; k++)
+            {
+                var numerator = Add(halfAlpha, -k);
+                var ratio = Div(numerator.mul(y), k + 1);
+                var ratioDerivative = Mul(slopeOfRatio.mul(y), (k - 1.0) / (k + 1));
+                termDerivative = termDerivative.mul(ratio).add(term.mul(ratioDerivative), One);
+                term = term.mul(ratio);
+                sum = sum.add(termDerivative, One);
+            }
+            return sum;
         }
 
         /// <summary>E(t) = expm1(t)/t, E(0) = 1.</summary>
@@ -279,7 +319,17 @@ namespace TorchLosses
                 Two = Equal(a, 2.0);
                 Zero = Equal(a, 0.0);
                 Infinite = a.isinf();
+                PlusInfinity = Equal(a, double.PositiveInfinity);
+                MinusInfinity = Equal(a, double.NegativeInfinity);
             }
+
+            public Tensor PlusInfinity { get; }
+
+            public Tensor MinusInfinity { get; }
+
+            /// <summary>z where α = +∞ (0 elsewhere) and z where α = −∞: each limit's branch sees only its own elements, so that exp(±z/2) stays finite, and its gradient 0, where it is not taken.</summary>
+            public (Tensor Plus, Tensor Minus) InfiniteParts(Tensor z) =>
+                (Where(PlusInfinity.logical_not(), 0.0, z), Where(MinusInfinity.logical_not(), 0.0, z));
 
             private Tensor Alpha { get; }
 
