@@ -96,6 +96,23 @@ namespace PartitionFunction
             Console.WriteLine(Invariant($"  by region: [0,1) {byRegion[0]:E2}   [1,2) {byRegion[1]:E2}   [2,3) {byRegion[2]:E2}   [3,4] {byRegion[3]:E2}"));
             ok &= Check(worst <= tolerance, Invariant($"the spline's error exceeds the tolerance {tolerance:E1}"));
 
+            // The slope (what autograd gives) is not fitted, only measured: at the middle of every segment against
+            // −E[∂ρ/∂α], by distance from α = 2, where the true slope diverges and the segments shrink.
+            double[] bands = [1e-2, 1e-4, 1e-6, 1e-8, 0.0];
+            var slopeErrors = new double[bands.Length];
+            for (var i = 0; i + 1 < knots.Length; i++)
+            {
+                var a = 0.5 * (knots[i] + knots[i + 1]);
+                if (i == singular)
+                    continue; // α = 2 itself: the true slope is −∞
+                var error = Math.Abs(spline.Slope(a) - PartitionIntegral.LogZAndSlope(a).Slope);
+                var band = Array.FindIndex(bands, b => Math.Abs(a - 2.0) >= b);
+                slopeErrors[band] = Math.Max(slopeErrors[band], error);
+            }
+            Console.WriteLine("  max |spline slope − d log Z/dα| at segment middles, by |α − 2|:");
+            Console.WriteLine(Invariant($"    ≥ 1e−2: {slopeErrors[0]:E2}   [1e−4, 1e−2): {slopeErrors[1]:E2}   [1e−6, 1e−4): {slopeErrors[2]:E2}   [1e−8, 1e−6): {slopeErrors[3]:E2}   < 1e−8: {slopeErrors[4]:E2}"));
+            Console.WriteLine(Invariant($"    at α = 2 the spline's slope is {spline.Slope(2.0):F4} (true: −∞)"));
+
             // 4. Closed forms.
             var k1 = BesselK1(1.0);
             (string Name, double Alpha, double Exact)[] closedForms =
