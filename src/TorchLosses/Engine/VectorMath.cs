@@ -65,6 +65,89 @@ namespace TorchLosses.Engine
     }
 
     /// <summary>
+    /// log, exp, log1p and expm1 for the vector forms of the smooth losses, over .NET's <c>Vector.Log</c>/<c>Vector.Exp</c>
+    /// (and <c>Math</c>'s for the scalar tail). These are not libtorch's bits: a loss that uses them promises agreement with
+    /// its composed ops to a few ulps, not bit for bit. log1p and expm1 use Goldberg's and Kahan's corrections, which keep
+    /// their relative accuracy near 0 from an accurate log and exp.
+    /// </summary>
+    internal static class VectorTranscendentals
+    {
+        /// <summary>log(x), lane by lane.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector<T> Log<T>(Vector<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (typeof(T) == typeof(float))
+            {
+                var result = Vector.Log(Unsafe.As<Vector<T>, Vector<float>>(ref x));
+                return Unsafe.As<Vector<float>, Vector<T>>(ref result);
+            }
+            var wide = Vector.Log(Unsafe.As<Vector<T>, Vector<double>>(ref x));
+            return Unsafe.As<Vector<double>, Vector<T>>(ref wide);
+        }
+
+        /// <summary>exp(x), lane by lane.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector<T> Exp<T>(Vector<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            if (typeof(T) == typeof(float))
+            {
+                var result = Vector.Exp(Unsafe.As<Vector<T>, Vector<float>>(ref x));
+                return Unsafe.As<Vector<float>, Vector<T>>(ref result);
+            }
+            var wide = Vector.Exp(Unsafe.As<Vector<T>, Vector<double>>(ref x));
+            return Unsafe.As<Vector<double>, Vector<T>>(ref wide);
+        }
+
+        /// <summary>log(1 + y) for y ≥ −1 (Goldberg: log(w)·y/(w − 1) with w = 1 + y, exact where w − 1 rounds to 0).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector<T> Log1p<T>(Vector<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var w = y + Vector<T>.One;
+            var d = w - Vector<T>.One;
+            var corrected = Log(w) * (y / d);
+            var exact = Vector.Equals(d, Vector<T>.Zero);
+            var infinite = Vector.Equals(w, new Vector<T>(T.PositiveInfinity));
+            return Vector.ConditionalSelect(exact, y, Vector.ConditionalSelect(infinite, w, corrected));
+        }
+
+        /// <summary>log(1 + y), as <see cref="Log1p{T}(Vector{T})"/> computes it.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static T Log1p<T>(T y) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var w = y + T.One;
+            var d = w - T.One;
+            if (d == T.Zero) return y;
+            if (T.IsPositiveInfinity(w)) return w;
+            return T.Log(w) * (y / d);
+        }
+
+        /// <summary>exp(t) − 1 (Kahan: (u − 1)·t/log(u) with u = exp(t), exact where u rounds to 1; −1 where it underflows).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector<T> Expm1<T>(Vector<T> t) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var u = Exp(t);
+            var um1 = u - Vector<T>.One;
+            var corrected = um1 * (t / Log(u));
+            var minusOne = new Vector<T>(-T.One);
+            var result = Vector.ConditionalSelect(Vector.Equals(um1, minusOne), minusOne, corrected);
+            result = Vector.ConditionalSelect(Vector.Equals(u, new Vector<T>(T.PositiveInfinity)), u, result);
+            return Vector.ConditionalSelect(Vector.Equals(um1, Vector<T>.Zero), t, result);
+        }
+
+        /// <summary>exp(t) − 1, as <see cref="Expm1{T}(Vector{T})"/> computes it.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static T Expm1<T>(T t) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var u = T.Exp(t);
+            var um1 = u - T.One;
+            if (um1 == T.Zero) return t;
+            if (um1 == -T.One) return -T.One;
+            if (T.IsPositiveInfinity(u)) return u;
+            return um1 * (t / T.Log(u));
+        }
+    }
+
+    /// <summary>
     /// A loss parameter as libtorch sees it: a double, rounded to the tensor's dtype as libtorch rounds a Scalar
     /// (round to nearest; beyond the range to ±∞, below the smallest subnormal to ±0), kept in both vector dtypes so that
     /// the hot loops read it without converting.

@@ -1,4 +1,6 @@
 using System;
+using System.Numerics;
+using System.Runtime.CompilerServices;
 using TorchLosses.Engine;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -15,7 +17,7 @@ namespace TorchLosses
     /// ∂ρ/∂x     = (x/c²)·(z/b + 1)^(α/2 − 1)                   computed as (u/c)·exp((α/2 − 1)·log1p(z/b))
     /// ∂²ρ/∂x²   = (1/c²)·(z/b + 1)^(α/2 − 1)·(b + (α − 1)z)/(b + z)
     /// ∂ρ/∂c     = −(x/c)·∂ρ/∂x
-    /// ∂ρ/∂α     = Σₖ cₖ′(α)·zᵏ  (ρ = Σₖ cₖ(α)·zᵏ, c₁ = ½, cₖ₊₁ = cₖ·(α/2 − k)/((k + 1)b))  for z/b &lt; ½ and z &lt; 4
+    /// ∂ρ/∂α     = Σₖ cₖ′(α)·zᵏ  (ρ = Σₖ cₖ(α)·zᵏ, c₁ = ½, cₖ₊₁ = cₖ·(α/2 − k)/((k + 1)b))  for z/b &lt; 0.1 and z &lt; 4
     ///           = s·[(L/2)·E(t) − z/(2(b + z))·eᵗ] + b·(L/2)²·E′(t)                     for b ≥ 0.05
     ///           = (b + z)·e^(s·bL/2)·L/(2α) − (α + 2)/(2α²)·(z·e^(s·bL/2) + b·M) + (s/2)·M,  M = expm1(s·bL/2),  otherwise (α near 2)
     /// </code>
@@ -105,6 +107,73 @@ namespace TorchLosses
                 return AlphaDerivative(alpha.Tensor!, Squared(Scaled(residual)));
             // ∂ρ/∂c = −(x/c)·ρ′(x): ρ depends on x and c through x/c only.
             return Scaled(residual).mul(FirstDerivative(residual)).neg();
+        }
+
+        /// <inheritdoc/>
+        public bool Vectorizes(ScalarType dtype) => alpha.Tensor is null && scale.Tensor is null;
+
+        // ---- the vector form (numbers α and c): the number-α formulas below in one pass, through VectorTranscendentals ----
+
+        /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] // inlined into the kernels' optimised loops from the first call
+        public T Value<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var u = x / T.CreateTruncating(scale.Number);
+            var z = u * u;
+            double a = alpha.Number;
+            if (a == 2) return z * T.CreateTruncating(0.5);
+            if (a == 0) return VectorTranscendentals.Log1p(z * T.CreateTruncating(0.5));
+            if (double.IsNegativeInfinity(a)) return -VectorTranscendentals.Expm1(z * T.CreateTruncating(-0.5));
+            if (double.IsPositiveInfinity(a)) return VectorTranscendentals.Expm1(z * T.CreateTruncating(0.5));
+            double b = Math.Abs(a - 2);
+            var logarithm = VectorTranscendentals.Log1p(z / T.CreateTruncating(b));
+            return VectorTranscendentals.Expm1(logarithm * T.CreateTruncating(a / 2)) * T.CreateTruncating(b / a);
+        }
+
+        /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector<T> Value<T>(Vector<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var u = x / new Vector<T>(T.CreateTruncating(scale.Number));
+            var z = u * u;
+            double a = alpha.Number;
+            if (a == 2) return z * new Vector<T>(T.CreateTruncating(0.5));
+            if (a == 0) return VectorTranscendentals.Log1p(z * new Vector<T>(T.CreateTruncating(0.5)));
+            if (double.IsNegativeInfinity(a)) return -VectorTranscendentals.Expm1(z * new Vector<T>(T.CreateTruncating(-0.5)));
+            if (double.IsPositiveInfinity(a)) return VectorTranscendentals.Expm1(z * new Vector<T>(T.CreateTruncating(0.5)));
+            double b = Math.Abs(a - 2);
+            var logarithm = VectorTranscendentals.Log1p(z / new Vector<T>(T.CreateTruncating(b)));
+            return VectorTranscendentals.Expm1(logarithm * new Vector<T>(T.CreateTruncating(a / 2))) * new Vector<T>(T.CreateTruncating(b / a));
+        }
+
+        /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public T Derivative<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var c = T.CreateTruncating(scale.Number);
+            var u = x / c;
+            var z = u * u;
+            double a = alpha.Number;
+            T slope;
+            if (a == 2) slope = T.One;
+            else if (double.IsInfinity(a)) slope = T.Exp(z * T.CreateTruncating(a > 0 ? 0.5 : -0.5));
+            else slope = T.Exp(VectorTranscendentals.Log1p(z / T.CreateTruncating(Math.Abs(a - 2))) * T.CreateTruncating(a / 2 - 1));
+            return u / c * slope;
+        }
+
+        /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector<T> Derivative<T>(Vector<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var c = new Vector<T>(T.CreateTruncating(scale.Number));
+            var u = x / c;
+            var z = u * u;
+            double a = alpha.Number;
+            Vector<T> slope;
+            if (a == 2) slope = Vector<T>.One;
+            else if (double.IsInfinity(a)) slope = VectorTranscendentals.Exp(z * new Vector<T>(T.CreateTruncating(a > 0 ? 0.5 : -0.5)));
+            else slope = VectorTranscendentals.Exp(VectorTranscendentals.Log1p(z / new Vector<T>(T.CreateTruncating(Math.Abs(a - 2)))) * new Vector<T>(T.CreateTruncating(a / 2 - 1)));
+            return u / c * slope;
         }
 
         /// <summary>x/c.</summary>
@@ -246,13 +315,13 @@ namespace TorchLosses
             return derivative.MoveToOuterDisposeScope();
         }
 
-        private const double SeriesBelow = 0.5;
+        private const double SeriesBelow = 0.1;
         private const double NearFormAbove = 0.05;
-        private const int SeriesTerms = 64;
+        private const int SeriesTerms = 24;
 
         /// <summary>
         /// ∂ρ/∂α from ρ = Σₖ Tₖ, T₁ = z/2, Tₖ₊₁ = Tₖ·rₖ with rₖ = (α/2 − k)·(z/b)/(k + 1), differentiated term by term in α
-        /// (db/dα = s = sign(α − 2) and α/2 − 1 = s·b/2, so drₖ/dα = (z/b)·(s/b)·(k − 1)/(k + 1), exactly 0 for k = 1). Used for z/b &lt; ½ and z &lt; 4, where the
+        /// (db/dα = s = sign(α − 2) and α/2 − 1 = s·b/2, so drₖ/dα = (z/b)·(s/b)·(k − 1)/(k + 1), exactly 0 for k = 1). Used for z/b &lt; 0.1 and z &lt; 4, where the
         /// terms fall at least like (z/b)ᵏ or (z/2)ᵏ/k!: 64 terms reach round-off.
         /// </summary>
         private static Tensor SeriesAlphaDerivative(Tensor a, Tensor b, Tensor z)
