@@ -16,9 +16,12 @@ namespace TorchLosses.Benchmarks
     /// <item><c>--short</c>: BenchmarkDotNet with few iterations, variant Mean only unless <c>--variants</c> is given;</item>
     /// <item><c>--memory</c>: native memory report (held between forward and backward, peak RSS, page faults);</item>
     /// <item><c>--quick [rounds]</c>: interleaved stopwatch comparison, for iterating on optimisations;</item>
-    /// <item><c>--calls</c>: cost of single TorchSharp calls and of fresh large allocations (what bounds the targets).</item>
+    /// <item><c>--calls</c>: cost of single TorchSharp calls and of fresh large allocations (what bounds the targets);</item>
+    /// <item><c>--boxes-quick [rounds]</c>: the box IoU losses against TorchVision .NET, interleaved stopwatch comparison.</item>
     /// </list>
-    /// Narrowing options for every mode: <c>--variants Mean,None</c>, <c>--sizes 2048,65536</c>, <c>--losses Huber</c>.
+    /// Narrowing options for every mode: <c>--variants Mean,None</c>, <c>--sizes 2048,65536</c>, <c>--losses Huber</c>; for the box
+    /// IoU losses (BenchmarkDotNet class <c>BoxIoULossBenchmarks</c>, select it with <c>--filter '*BoxIoU*'</c>):
+    /// <c>--boxes 512,4096</c>, <c>--box-losses GIoU,CIoU</c>.
     /// The libtorch thread count comes from TORCHLOSSES_BENCH_THREADS (default 1).
     /// </summary>
     public static class Program
@@ -26,7 +29,7 @@ namespace TorchLosses.Benchmarks
         public static int Main(string[] args)
         {
             var rest = new List<string>();
-            bool isShort = false, memory = false, quick = false;
+            bool isShort = false, memory = false, quick = false, boxesQuick = false;
             int rounds = 15;
             Variant[]? variants = null;
             long[]? sizes = null;
@@ -42,6 +45,12 @@ namespace TorchLosses.Benchmarks
                         quick = true;
                         if (i + 1 < args.Length && int.TryParse(args[i + 1], out var r)) { rounds = r; i++; }
                         break;
+                    case "--boxes-quick":
+                        boxesQuick = true;
+                        if (i + 1 < args.Length && int.TryParse(args[i + 1], out var b)) { rounds = b; i++; }
+                        break;
+                    case "--boxes": BoxIoULossBenchmarks.SelectedCounts = List(args[++i]).Select(long.Parse).ToArray(); break;
+                    case "--box-losses": BoxIoULossBenchmarks.SelectedLosses = List(args[++i]).Select(Enum.Parse<BoxLossKind>).ToArray(); break;
                     case "--variants": variants = List(args[++i]).Select(Enum.Parse<Variant>).ToArray(); break;
                     case "--sizes": sizes = List(args[++i]).Select(long.Parse).ToArray(); break;
                     case "--losses": losses = List(args[++i]).Select(Enum.Parse<LossKind>).ToArray(); break;
@@ -52,6 +61,11 @@ namespace TorchLosses.Benchmarks
             if (memory)
             {
                 MemoryReport.Run(losses, variants ?? allVariants, sizes ?? BenchmarkSettings.AllSizes);
+                return 0;
+            }
+            if (boxesQuick)
+            {
+                BoxQuickCompare.Run(BoxIoULossBenchmarks.SelectedLosses, BoxIoULossBenchmarks.SelectedCounts, rounds);
                 return 0;
             }
             if (quick)

@@ -18,10 +18,15 @@ namespace BoxRegression
 
         /// <summary>Huber with δ = 1 on the encoded-target scale (about one standard deviation of clean targets).</summary>
         Huber,
+
+        /// <summary>GIoU on decoded boxes: the predicted deltas decoded with the proposals, TorchLosses' generalized_box_iou_loss
+        /// against the annotated boxes (the usual recipe of IoU losses in two-stage detectors).</summary>
+        GIoU,
     }
 
     /// <summary>Applies a <see cref="BoxLossKind"/> the way torchvision's fastrcnn_loss does: summed over the foreground
-    /// RoIs' four coordinates of their ground-truth class, divided by the number of sampled RoIs (our <c>normalizer</c>).</summary>
+    /// RoIs' four coordinates of their ground-truth class, divided by the number of sampled RoIs (our <c>normalizer</c>).
+    /// GIoU is summed over the foreground RoIs' decoded boxes (one loss per box) and divided the same way.</summary>
     internal static class BoxLoss
     {
         public const double SmoothL1Beta = 1.0 / 9.0;
@@ -34,15 +39,27 @@ namespace BoxRegression
         private static readonly SmoothL1Loss smoothL1 = new(nn.Reduction.Mean, SmoothL1Beta);
         private static readonly HuberLoss huber = new(HuberDelta, nn.Reduction.Mean);
 
-        /// <summary>The box loss of <paramref name="predicted"/> against <paramref name="target"/> (both [P, 4], foreground only).</summary>
-        public static Tensor Compute(BoxLossKind kind, Tensor predicted, Tensor target, long sampledRois) => kind switch
+        private static readonly GeneralizedBoxIoULoss giou = new(nn.Reduction.Mean);
+        private static readonly BoxCoder coder = new();
+
+        /// <summary>The box loss of the predicted deltas <paramref name="predicted"/> against the encoded <paramref name="target"/>
+        /// (both [P, 4], foreground only); GIoU decodes <paramref name="predicted"/> with <paramref name="proposals"/> and compares
+        /// the boxes with <paramref name="targetBoxes"/> instead.</summary>
+        public static Tensor Compute(BoxLossKind kind, Tensor predicted, Tensor target, long sampledRois, Tensor proposals, Tensor targetBoxes) => kind switch
         {
+            BoxLossKind.GIoU => Decoded(predicted, proposals, targetBoxes, sampledRois),
             BoxLossKind.L2 => functional.huber_loss(predicted, target, double.PositiveInfinity, nn.Reduction.Mean, normalizer: sampledRois),
             BoxLossKind.L1 => functional.smooth_l1_loss(predicted, target, nn.Reduction.Mean, beta: 0.0, normalizer: sampledRois),
             BoxLossKind.SmoothL1 => smoothL1.forward(predicted, target, weight: null, normalizer: sampledRois),
             BoxLossKind.Huber => huber.forward(predicted, target, weight: null, normalizer: sampledRois),
             _ => throw new ArgumentOutOfRangeException(nameof(kind)),
         };
+
+        private static Tensor Decoded(Tensor predicted, Tensor proposals, Tensor targetBoxes, long sampledRois)
+        {
+            using var scope = NewDisposeScope();
+            return giou.forward(coder.Decode(predicted, proposals), targetBoxes, weight: null, normalizer: sampledRois).MoveToOuterDisposeScope();
+        }
 
         /// <summary>A short description for tables and legends.</summary>
         public static string Describe(BoxLossKind kind) => kind switch
@@ -51,6 +68,7 @@ namespace BoxRegression
             BoxLossKind.L1 => "L1",
             BoxLossKind.SmoothL1 => "SmoothL1 β=1/9",
             BoxLossKind.Huber => "Huber δ=1",
+            BoxLossKind.GIoU => "GIoU (decoded boxes)",
             _ => kind.ToString(),
         };
     }

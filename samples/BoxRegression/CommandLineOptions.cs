@@ -29,7 +29,7 @@ namespace BoxRegression
 
         public Option<BoxLossKind[]> Losses { get; } = new("--loss")
         {
-            Description = "Box losses to train in the default experiment (repeatable): L2 (½x², TorchLosses huber_loss δ=∞), L1 (smooth_l1_loss β=0), SmoothL1 (β=1/9), Huber (δ=1).",
+            Description = "Box losses to train in the default experiment (repeatable): L2 (½x², TorchLosses huber_loss δ=∞), L1 (smooth_l1_loss β=0), SmoothL1 (β=1/9), Huber (δ=1), GIoU (generalized_box_iou_loss on the decoded boxes).",
             DefaultValueFactory = _ => [BoxLossKind.L2, BoxLossKind.SmoothL1],
             AllowMultipleArgumentsPerToken = true,
         };

@@ -43,7 +43,7 @@ namespace BoxRegression
                 var (scores, deltas) = model.Forward(batch.Images, batch.Rois, batch.RoisPerImage);
                 var classLoss = nn.functional.cross_entropy(scores, batch.Labels);
                 var predicted = deltas.reshape(-1, 4).index_select(0, batch.ForegroundRows);
-                var boxLoss = BoxLoss.Compute(loss, predicted, batch.Targets, batch.SampledRois);
+                var boxLoss = BoxLoss.Compute(loss, predicted, batch.Targets, batch.SampledRois, batch.ForegroundProposals, batch.TargetBoxes);
                 using var one = 1.0.ToScalar();
                 var total = classLoss.add(boxLoss, one);
 

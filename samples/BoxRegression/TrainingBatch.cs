@@ -19,13 +19,15 @@ namespace BoxRegression
         public required Tensor ForegroundRows { get; init; }
         public required Tensor ForegroundProposals { get; init; }
         public required Tensor Targets { get; init; }
+        /// <summary>The (possibly corrupted) annotated boxes [F, 4] that <see cref="Targets"/> encode: what an IoU loss on decoded boxes trains against.</summary>
+        public required Tensor TargetBoxes { get; init; }
         public required Tensor TrueBoxes { get; init; }
         public long SampledRois => Rois.shape[0];
 
         public void Dispose()
         {
             Images.Dispose(); Rois.Dispose(); Labels.Dispose(); ForegroundRows.Dispose();
-            ForegroundProposals.Dispose(); Targets.Dispose(); TrueBoxes.Dispose();
+            ForegroundProposals.Dispose(); Targets.Dispose(); TargetBoxes.Dispose(); TrueBoxes.Dispose();
         }
     }
 
@@ -64,7 +66,8 @@ namespace BoxRegression
 
             using var scope = NewDisposeScope();
             var fgProposals = RoiSampler.ToTensor(fg.Select(r => r.Proposal).ToArray());
-            var targets = coder.Encode(RoiSampler.ToTensor(fg.Select(r => r.RegressionTarget).ToArray()), fgProposals);
+            var targetBoxes = RoiSampler.ToTensor(fg.Select(r => r.RegressionTarget).ToArray());
+            var targets = coder.Encode(targetBoxes, fgProposals);
             var batch = new TrainingBatch
             {
                 Images = tensor(pixels, [imagesPerBatch, 3, size, size]).to(device).MoveToOuterDisposeScope(),
@@ -74,6 +77,7 @@ namespace BoxRegression
                 ForegroundRows = tensor(fgRows.ToArray()).to(device).MoveToOuterDisposeScope(),
                 ForegroundProposals = fgProposals.to(device).MoveToOuterDisposeScope(),
                 Targets = targets.to(device).MoveToOuterDisposeScope(),
+                TargetBoxes = targetBoxes.to(device).MoveToOuterDisposeScope(),
                 TrueBoxes = RoiSampler.ToTensor(fg.Select(r => r.TrueBox).ToArray()).to(device).MoveToOuterDisposeScope(),
             };
             return batch;
