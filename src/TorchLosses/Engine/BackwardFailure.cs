@@ -14,15 +14,21 @@ namespace TorchLosses.Engine
     /// </summary>
     internal static class BackwardFailure
     {
+        /// <summary>What a pointwise loss's message says when a saved tensor was modified in place.</summary>
+        public const string PointwiseInPlace =
+            "The input, target or weight of the loss was modified in place after the loss was computed; clone it before modifying it.";
+
         /// <summary>Raises the cause of a failed backward of <paramref name="loss"/> through <see cref="LossWarnings"/>; never throws.</summary>
-        public static void Report(string loss, Exception error)
+        /// <param name="loss">The loss's name, for the message.</param>
+        /// <param name="error">What backward threw.</param>
+        /// <param name="inPlaceAdvice">What the message adds when libtorch refused a saved tensor modified in place.</param>
+        public static void Report(string loss, Exception error, string inPlaceAdvice = PointwiseInPlace)
         {
             try
             {
                 var cause = error.Message.Split('\n')[0];
                 LossWarnings.Raise(cause.Contains("modified by an inplace operation")
-                    ? $"TorchLosses could not compute the gradient of {loss}: {cause} The input, target or weight of the loss " +
-                      "was modified in place after the loss was computed; clone it before modifying it."
+                    ? $"TorchLosses could not compute the gradient of {loss}: {cause} {inPlaceAdvice}"
                     : $"TorchLosses could not compute the gradient of {loss}: {error.GetType().Name}: {cause}");
             }
             catch
@@ -31,12 +37,12 @@ namespace TorchLosses.Engine
             }
         }
 
-        /// <summary>A gradient libtorch's engine rejects, or null (undefined, which keeps the process alive) if not even that can be made; never throws.</summary>
+        /// <summary>A gradient libtorch's engine rejects, or null (undefined, which keeps the process alive) if not even that can be made; never throws. The caller moves it out of its dispose scope.</summary>
         public static Tensor? InvalidGradient()
         {
             try
             {
-                return torch.zeros(Array.Empty<long>(), ScalarType.ComplexFloat32).MoveToOuterDisposeScope();
+                return torch.zeros(Array.Empty<long>(), ScalarType.ComplexFloat32);
             }
             catch
             {

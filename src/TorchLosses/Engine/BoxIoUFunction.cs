@@ -170,29 +170,10 @@ namespace TorchLosses.Engine
         /// </summary>
         private static List<Tensor> Refused(BoxIoUCall? call, Exception error)
         {
-            try
-            {
-                var cause = error.Message.Split('\n')[0];
-                var name = call is null ? "the box IoU loss" : call.Kind + " box IoU loss";
-                LossWarnings.Raise(cause.Contains("modified by an inplace operation")
-                    ? $"TorchLosses could not compute the gradient of {name}: {cause} The boxes or the weight of the loss were modified in " +
-                      "place after the loss was computed; clone them before modifying them."
-                    : $"TorchLosses could not compute the gradient of {name}: {error.GetType().Name}: {cause}");
-            }
-            catch
-            {
-                // A warning subscriber that throws must not end the process either.
-            }
-            try
-            {
-                return Result(Invalid(), Invalid(), call?.WeightShape is null ? null : Invalid());
-            }
-            catch
-            {
-                return Result(null, null, null);
-            }
-
-            static Tensor Invalid() => torch.zeros(Array.Empty<long>(), ScalarType.ComplexFloat32);
+            BackwardFailure.Report(call is null ? "the box IoU loss" : call.Kind + " box IoU loss", error,
+                "The boxes or the weight of the loss were modified in place after the loss was computed; clone them before modifying them.");
+            return Result(BackwardFailure.InvalidGradient(), BackwardFailure.InvalidGradient(),
+                call?.WeightShape is null ? null : BackwardFailure.InvalidGradient());
         }
     }
 }

@@ -85,7 +85,7 @@ namespace TorchLosses.Engine
             catch (System.Exception error)
             {
                 BackwardFailure.Report(typeof(TLoss).Name, error);
-                return new List<Tensor> { BackwardFailure.InvalidGradient()!, null! };
+                return new List<Tensor> { BackwardFailure.InvalidGradient()?.MoveToOuterDisposeScope()!, null! };
             }
         }
     }

@@ -222,6 +222,31 @@ namespace TorchLosses.Tests.Family
         }
 
         [Fact]
+        public void A_failing_closed_form_curvature_ends_in_a_managed_exception()
+        {
+            // The ρ″ node saves its residual; modified in place after forward, libtorch refuses to unpack it in backward.
+            // The node must not throw there (the process would end): backward() fails with a managed exception instead.
+            using var x = tensor(new[] { 0.5, 2.0 }, dtype: ScalarType.Float64).requires_grad_();
+            using var one = 1.0.ToScalar();
+            var residual = x.mul(one);
+            var derivative = Engine.CurvatureFunction<PseudoHuber>.Of(PseudoHuber.Of(1.0), residual);
+            residual.add_(one, one);
+            string? warning = null;
+            void Capture(string message) => warning = message;
+            LossWarnings.Warning += Capture;
+            try
+            {
+                Assert.ThrowsAny<Exception>(() => derivative.sum().backward());
+            }
+            finally
+            {
+                LossWarnings.Warning -= Capture;
+            }
+            Assert.NotNull(warning);
+            Assert.Contains("modified by an inplace operation", warning);
+        }
+
+        [Fact]
         public void Log_cosh_is_accurate_for_tiny_and_huge_residuals()
         {
             using var input = tensor(new[] { 1e-8, 1e-200, 800.0, -1e300 }, dtype: ScalarType.Float64);
