@@ -1,6 +1,4 @@
 using System;
-using System.Numerics;
-using System.Runtime.CompilerServices;
 using TorchLosses.Engine;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -107,73 +105,6 @@ namespace TorchLosses
                 return AlphaDerivative(alpha.Tensor!, Squared(Scaled(residual)));
             // ∂ρ/∂c = −(x/c)·ρ′(x): ρ depends on x and c through x/c only.
             return Scaled(residual).mul(FirstDerivative(residual)).neg();
-        }
-
-        /// <inheritdoc/>
-        public bool Vectorizes(ScalarType dtype) => alpha.Tensor is null && scale.Tensor is null;
-
-        // ---- the vector form (numbers α and c): the number-α formulas below in one pass, through VectorTranscendentals ----
-
-        /// <inheritdoc/>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)] // inlined into the kernels' optimised loops from the first call
-        public T Value<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            var u = x / T.CreateTruncating(scale.Number);
-            var z = u * u;
-            double a = alpha.Number;
-            if (a == 2) return z * T.CreateTruncating(0.5);
-            if (a == 0) return VectorTranscendentals.Log1p(z * T.CreateTruncating(0.5));
-            if (double.IsNegativeInfinity(a)) return -VectorTranscendentals.Expm1(z * T.CreateTruncating(-0.5));
-            if (double.IsPositiveInfinity(a)) return VectorTranscendentals.Expm1(z * T.CreateTruncating(0.5));
-            double b = Math.Abs(a - 2);
-            var logarithm = VectorTranscendentals.Log1p(z / T.CreateTruncating(b));
-            return VectorTranscendentals.Expm1(logarithm * T.CreateTruncating(a / 2)) * T.CreateTruncating(b / a);
-        }
-
-        /// <inheritdoc/>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public Vector<T> Value<T>(Vector<T> x) where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            var u = x / new Vector<T>(T.CreateTruncating(scale.Number));
-            var z = u * u;
-            double a = alpha.Number;
-            if (a == 2) return z * new Vector<T>(T.CreateTruncating(0.5));
-            if (a == 0) return VectorTranscendentals.Log1p(z * new Vector<T>(T.CreateTruncating(0.5)));
-            if (double.IsNegativeInfinity(a)) return -VectorTranscendentals.Expm1(z * new Vector<T>(T.CreateTruncating(-0.5)));
-            if (double.IsPositiveInfinity(a)) return VectorTranscendentals.Expm1(z * new Vector<T>(T.CreateTruncating(0.5)));
-            double b = Math.Abs(a - 2);
-            var logarithm = VectorTranscendentals.Log1p(z / new Vector<T>(T.CreateTruncating(b)));
-            return VectorTranscendentals.Expm1(logarithm * new Vector<T>(T.CreateTruncating(a / 2))) * new Vector<T>(T.CreateTruncating(b / a));
-        }
-
-        /// <inheritdoc/>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public T Derivative<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            var c = T.CreateTruncating(scale.Number);
-            var u = x / c;
-            var z = u * u;
-            double a = alpha.Number;
-            T slope;
-            if (a == 2) slope = T.One;
-            else if (double.IsInfinity(a)) slope = T.Exp(z * T.CreateTruncating(a > 0 ? 0.5 : -0.5));
-            else slope = T.Exp(VectorTranscendentals.Log1p(z / T.CreateTruncating(Math.Abs(a - 2))) * T.CreateTruncating(a / 2 - 1));
-            return u / c * slope;
-        }
-
-        /// <inheritdoc/>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public Vector<T> Derivative<T>(Vector<T> x) where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            var c = new Vector<T>(T.CreateTruncating(scale.Number));
-            var u = x / c;
-            var z = u * u;
-            double a = alpha.Number;
-            Vector<T> slope;
-            if (a == 2) slope = Vector<T>.One;
-            else if (double.IsInfinity(a)) slope = VectorTranscendentals.Exp(z * new Vector<T>(T.CreateTruncating(a > 0 ? 0.5 : -0.5)));
-            else slope = VectorTranscendentals.Exp(VectorTranscendentals.Log1p(z / new Vector<T>(T.CreateTruncating(Math.Abs(a - 2)))) * new Vector<T>(T.CreateTruncating(a / 2 - 1)));
-            return u / c * slope;
         }
 
         /// <summary>x/c.</summary>
@@ -335,12 +266,13 @@ namespace TorchLosses
             var sum = torch.zeros_like(z);
             for (int k = 1; k < SeriesTerms; k++)
             {
-                var numerator = Add(halfAlpha, -k);
-                var ratio = Div(numerator.mul(y), k + 1);
-                var ratioDerivative = Mul(slopeOfRatio.mul(y), (k - 1.0) / (k + 1));
-                termDerivative = termDerivative.mul(ratio).add(term.mul(ratioDerivative), One);
+                // The factors that depend on α only stay α's size (one per dimension for the adaptive loss); two full-size
+                // multiplies make rₖ and drₖ/dα.
+                var ratio = y.mul(Div(Add(halfAlpha, -k), k + 1));
+                var ratioDerivative = y.mul(Mul(slopeOfRatio, (k - 1.0) / (k + 1)));
+                termDerivative = termDerivative.mul(ratio).add_(term.mul(ratioDerivative), One);
                 term = term.mul(ratio);
-                sum = sum.add(termDerivative, One);
+                sum.add_(termDerivative, One);
             }
             return sum;
         }

@@ -23,7 +23,7 @@ namespace TorchLosses.Tests.Support
         /// <param name="HasVectorForm">Whether the loss has a vector form at all (at number parameters, float32 and float64).</param>
         /// <param name="FormUlps">How far the vector form may be from the composed ops, in ulps: 0 (bit for bit) unless the composed
         /// ops use a libtorch function that is not correctly rounded (libtorch's sqrt over large float tensors is not; the vector
-        /// form's is) or a function the vector form computes with .NET's (Barron's loss: log and exp).</param>
+        /// form's is).</param>
         internal sealed record Entry(string Name, double[] Kinks, double Scale,
             Func<Tensor, Tensor, nn.Reduction, Tensor?, double?, bool, Action?, Tensor> Compute,
             Func<Tensor, Tensor, bool> VectorFormApplies, bool HasVectorForm, long FormUlps)
@@ -62,12 +62,12 @@ namespace TorchLosses.Tests.Support
             Of("SmoothL1 β=∞", SmoothL1.Of(double.PositiveInfinity), 1.0),
             Of("PseudoHuber δ=1", PseudoHuber.Of(1.0), 1.0, formUlps: 8),
             Of("PseudoHuber δ=0.3", PseudoHuber.Of(0.3), 0.3, formUlps: 8),
-            Of("General α=1.5 c=0.7", GeneralRobust.Of(1.5, 0.7), 0.7, formUlps: 16),
-            Of("General α=0 c=1", GeneralRobust.Of(0.0, 1.0), 1.0, formUlps: 16),
-            Of("General α=-2 c=1", GeneralRobust.Of(-2.0, 1.0), 1.0, formUlps: 16),
-            Of("General α=2 c=0.5", GeneralRobust.Of(2.0, 0.5), 0.5, formUlps: 16),
-            Of("General α=-∞ c=1", GeneralRobust.Of(double.NegativeInfinity, 1.0), 1.0, formUlps: 16),
-            Of("General α=1e-9 c=1", GeneralRobust.Of(1e-9, 1.0), 1.0, formUlps: 16),
+            Of("General α=1.5 c=0.7", GeneralRobust.Of(1.5, 0.7), 0.7),
+            Of("General α=0 c=1", GeneralRobust.Of(0.0, 1.0), 1.0),
+            Of("General α=-2 c=1", GeneralRobust.Of(-2.0, 1.0), 1.0),
+            Of("General α=2 c=0.5", GeneralRobust.Of(2.0, 0.5), 0.5),
+            Of("General α=-∞ c=1", GeneralRobust.Of(double.NegativeInfinity, 1.0), 1.0),
+            Of("General α=1e-9 c=1", GeneralRobust.Of(1e-9, 1.0), 1.0),
             Of("LogCosh", new LogCosh(), 1.0),
             Of("BalancedL1 default", BalancedL1.Of(0.5, 1.5, 1.0), 1.0, 0.0, 1.0),
             Of("BalancedL1 α=1 γ=2 β=0.5", BalancedL1.Of(1.0, 2.0, 0.5), 0.5, 0.0, 0.5),
