@@ -107,6 +107,42 @@ namespace RobustRegression
             return new RegressionFit("huber", b[0], b[1..], sigma, null, r, w, steps, gradient);
         }
 
+        /// <summary>The adaptive loss's bounds on α, as <c>AdaptiveRobustLoss</c>'s defaults.</summary>
+        public const double AlphaLow = 0.001, AlphaHigh = 1.999;
+
+        /// <summary>
+        /// Barron's adaptive robust loss: minimises the negative log-likelihood Σ [ρ(rᵢ, α, c) + log c + log Z(α)] of
+        /// TorchLosses' <c>AdaptiveRobustLoss</c> (one dimension, α in (0.001, 1.999)) jointly over the coefficients and the
+        /// loss's latent α and scale, starting from <paramref name="start"/>'s coefficients, α at the midpoint and c at
+        /// <paramref name="start"/>'s scale. The weights are the IRLS weights ρ′(r)/r scaled to 1 at r = 0:
+        /// (1 + (r/c)²/|α − 2|)^(α/2 − 1).
+        /// </summary>
+        public static RegressionFit Adaptive(RegressionFit start)
+        {
+            using var scope = NewDisposeScope();
+            var x = Design();
+            var y = Response().unsqueeze(1);
+            var beta = new Parameter(tensor(new[] { start.Intercept }.Concat(start.Coefficients).ToArray(), dtype: float64));
+            using var loss = new TL.AdaptiveRobustLoss(1, alpha_lo: AlphaLow, alpha_hi: AlphaHigh, scale_init: start.Scale, reduction: nn.Reduction.Sum);
+            loss.to(float64);   // float64 parameters, so that α and c are exact to float64 round-off
+            Parameter[] parameters = [beta, .. loss.parameters()];
+            var result = NewtonMinimiser.Minimise(() => loss.forward(x.matmul(beta).unsqueeze(1), y), parameters, GradientTolerance);
+            double gradient = Checked(result, "adaptive");
+            double alpha, c;
+            using (no_grad())
+            {
+                alpha = loss.alpha().item<double>();
+                c = loss.scale().item<double>();
+            }
+            double[] b = Values(beta);
+            double[] r = Residuals(b);
+            double[] w = r.Select(v => AdaptiveWeight(v / c, alpha)).ToArray();
+            return new RegressionFit("adaptive", b[0], b[1..], c, alpha, r, w, result.Iterations, gradient);
+        }
+
+        /// <summary>The IRLS weight of Barron's loss, ρ′(x)/x scaled to 1 at x = 0, of u = x/c: (1 + u²/|α − 2|)^(α/2 − 1).</summary>
+        public static double AdaptiveWeight(double u, double alpha) => Math.Pow(1 + u * u / Math.Abs(alpha - 2), alpha / 2 - 1);
+
         /// <summary>Huber's IRLS weight ψ(u)/u = min(1, t/|u|) of a standardised residual u (1 at u = 0).</summary>
         public static double HuberWeight(double u) => Math.Abs(u) <= HuberTuning ? 1 : HuberTuning / Math.Abs(u);
 

@@ -35,18 +35,16 @@ namespace RobustRegression
                 var w = weights.Add.Scatter(x, fit.Weights, colour);
                 w.LineWidth = 1;
                 w.MarkerSize = 7;
-                w.LegendText = Label(fit);
             }
             residuals.Add.HorizontalLine(0, 1, Colors.Black.WithAlpha(0.4), LinePattern.Dashed);
             residuals.Title("Stack-loss data (Brownlee 1965): residuals y − ŷ of each fit");
             residuals.YLabel("residual");
             residuals.XLabel("observation");
-            residuals.ShowLegend(Alignment.LowerLeft);
-            weights.Title("Each observation's weight in the fit (IRLS weight ψ(r)/r, 1 at r = 0)");
+            residuals.ShowLegend(Alignment.UpperRight);   // the upper right is empty: observations 15–21 fit well
+            weights.Title("Each observation's weight in the fit (IRLS weight ψ(r)/r, 1 at r = 0; colours as above)");
             weights.YLabel("weight");
             weights.XLabel("observation");
             weights.Axes.SetLimitsY(0, 1.08);
-            weights.ShowLegend(Alignment.LowerLeft);
             var ticks = new ScottPlot.TickGenerators.NumericManual();
             foreach (double i in observation) ticks.AddMajor(i, ((int)i).ToString(System.Globalization.CultureInfo.InvariantCulture));
             residuals.Axes.Bottom.TickGenerator = ticks;
@@ -59,7 +57,7 @@ namespace RobustRegression
         {
             "ols" => "least squares (weight 1)",
             "huber" => $"Huber, δ = 1.345·σ̂ (min(1, δ/|r|))",
-            "adaptive" => $"adaptive robust loss, α = {fit.Alpha:0.###}",
+            "adaptive" => $"adaptive robust loss, α = {fit.Alpha:0.###}, c = {fit.Scale:0.##}",
             _ => fit.Method,
         };
     }

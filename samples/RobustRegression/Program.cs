@@ -58,7 +58,8 @@ namespace RobustRegression
         {
             var ols = Fits.LeastSquares();
             var huber = Fits.Huber(ols);
-            return [ols, huber];
+            var adaptive = Fits.Adaptive(huber);
+            return [ols, huber, adaptive];
         }
 
         private static void Report(IReadOnlyList<RegressionFit> fits)
@@ -66,14 +67,14 @@ namespace RobustRegression
             AnsiConsole.MarkupLine($"[bold]Stack-loss data[/] (Brownlee 1965, {StackLoss.Count} observations): stack.loss ~ {string.Join(" + ", StackLoss.RegressorNames)}");
             var table = new Table().RoundedBorder();
             table.AddColumns("fit", "intercept", StackLoss.RegressorNames[0], StackLoss.RegressorNames[1], StackLoss.RegressorNames[2],
-                "scale", "α", "weights < 0.9 (obs: w)", "Newton steps", "max |∇|");
+                "scale", "α", "lowest weights (obs: w)", "Newton steps", "max |∇|");
             foreach (var fit in fits)
             {
-                string low = string.Join(", ", fit.Weights.Select((w, i) => (w, i)).Where(p => p.w < 0.9).OrderBy(p => p.w)
+                string low = string.Join(", ", fit.Weights.Select((w, i) => (w, i)).Where(p => p.w < 1).OrderBy(p => p.w).Take(4)
                     .Select(p => $"{p.i + 1}: {p.w:0.000}"));
                 table.AddRow(fit.Method, $"{fit.Intercept:0.0000}", $"{fit.Coefficients[0]:0.0000}", $"{fit.Coefficients[1]:0.0000}",
                     $"{fit.Coefficients[2]:0.0000}", $"{fit.Scale:0.0000}", fit.Alpha is double a ? $"{a:0.0000}" : "",
-                    low.Length == 0 ? "none" : low, $"{fit.Steps}", $"{fit.MaxAbsGradient:0.0e+00}");
+                    low.Length == 0 ? "all 1" : low, $"{fit.Steps}", $"{fit.MaxAbsGradient:0.0e+00}");
             }
             AnsiConsole.Write(table);
         }

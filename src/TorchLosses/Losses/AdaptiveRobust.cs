@@ -24,7 +24,11 @@ namespace TorchLosses
     /// </summary>
     public sealed class AdaptiveRobustLoss : Loss<Tensor, Tensor, Tensor>
     {
+        // The names given to register_parameter: Module.to(dtype or device) replaces each registered parameter and sets the
+        // field whose component name matches it; without the attribute the field would keep the disposed original.
+        [TorchSharp.Utils.ComponentName(Name = "latent_alpha")]
         private readonly Parameter? latentAlpha;
+        [TorchSharp.Utils.ComponentName(Name = "latent_scale")]
         private readonly Parameter? latentScale;
 
         /// <summary>Creates the loss. Throws <see cref="ArgumentOutOfRangeException"/> naming the argument for values outside the ranges below.</summary>

@@ -196,6 +196,27 @@ namespace TorchLosses.Tests.Family
         }
 
         [Fact]
+        public void Adaptive_loss_moved_to_float64_computes_with_its_new_parameters()
+        {
+            // Module.to replaces the registered parameters; the loss must then read the new ones (not the disposed originals).
+            var loss = new AdaptiveRobustLoss(1, alpha_init: 0.7, scale_init: 1.5, reduction: nn.Reduction.Sum);
+            loss.to(ScalarType.Float64);
+            var parameters = loss.parameters().ToArray();
+            Assert.Equal(2, parameters.Length);
+            Assert.All(parameters, p => Assert.Equal(ScalarType.Float64, p.dtype));
+            using var alpha = loss.alpha();
+            using var scale = loss.scale();
+            Assert.Equal(ScalarType.Float64, alpha.dtype);
+            Assert.Equal(0.7, HostValues.Of(alpha)[0], 6);   // the latent α was created in float32
+            Assert.Equal(1.5, HostValues.Of(scale)[0], 12);
+            using var input = tensor(new[] { 0.3, -2.0, 5.0 }, dtype: ScalarType.Float64).reshape(3, 1);
+            using var target = zeros_like(input);
+            using var value = loss.call(input, target);
+            var gradients = autograd.grad(new[] { value }, parameters);
+            Assert.All(gradients, g => Assert.True(HostValues.Of(g)[0] != 0));
+        }
+
+        [Fact]
         public void Bad_arguments_name_the_argument()
         {
             using var x = ones(3);
