@@ -20,7 +20,7 @@ namespace BoxRegression
         {
             Description = "What to run: 'default' trains the chosen losses once (SmoothL1 against L2 at ε = 0.4, oracle matching, under 2 minutes on 2 cores); " +
                           "'outliers' runs the study: L2, L1, SmoothL1, Huber, BalancedL1, GIoU, AdaptiveRobust × ε ∈ {0, 0.2, 0.4} × labels/oracle matching × seeds 0, 1, 2 " +
-                          "(105 distinct runs, about 1.5–2 hours on a shared 2-core CPU), resuming from the metrics.json in --out; --losses, --epsilons, --matching and --seeds run a subset.",
+                          "(105 distinct runs of about 30 s each on a shared 2-core CPU: about an hour), resuming from the metrics.json in --out; --losses, --epsilons, --matching and --seeds run a subset.",
             DefaultValueFactory = _ => "default",
         };
 
