@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
@@ -8,7 +9,7 @@ namespace BoxRegression
     /// <summary>PNG charts with ScottPlot 5: training curves and mean IoU against the outlier fraction.</summary>
     internal static class Charts
     {
-        private static readonly Color[] Palette = [Colors.Red, Colors.DodgerBlue, Colors.Green, Colors.DarkViolet];
+        private static readonly Color[] Palette = [Colors.Red, Colors.DodgerBlue, Colors.Green, Colors.DarkViolet, Colors.Orange, Colors.DarkCyan, Colors.Magenta];
 
         /// <summary>
         /// Training curves of the given runs: training_iou.png (IoU of refined training RoIs with their true boxes, one axis:
@@ -56,35 +57,42 @@ namespace BoxRegression
         private static string RunName(RunResult run)
             => $"{BoxLoss.Describe(run.Spec.Loss)}, ε={run.Spec.OutlierFraction:0.0}, {run.Spec.Matching.ToString().ToLowerInvariant()}";
 
-        /// <summary>Mean test IoU after regression against ε, one line per loss with ±1 sd error bars, one chart per matching mode.</summary>
-        public static void IouAgainstOutliers(string directory, IReadOnlyList<SummaryRow> rows)
+        /// <summary>
+        /// A test metric against ε, one line per loss (mean over seeds) with ±1 sd error bars, one chart per matching mode:
+        /// <c>{name}_vs_outliers_{matching}.png</c>. <paramref name="baseline"/>, when given, draws the proposals' value (no regression).
+        /// </summary>
+        public static void MetricAgainstOutliers(string directory, IReadOnlyList<SummaryRow> rows, string name, Func<SummaryRow, MeanSd> metric,
+            string yLabel, Func<SummaryRow, double>? baseline, string title)
         {
             foreach (var matching in rows.Select(r => r.Matching).Distinct())
             {
                 var plot = new Plot();
                 var mine = rows.Where(r => r.Matching == matching).ToList();
+                var groups = mine.GroupBy(r => r.Loss).OrderBy(g => g.Key).ToList();
                 int i = 0;
-                foreach (var group in mine.GroupBy(r => r.Loss).OrderBy(g => g.Key))
+                foreach (var group in groups)
                 {
                     var points = group.OrderBy(r => r.OutlierFraction).ToArray();
-                    double[] x = points.Select(r => r.OutlierFraction + 0.004 * (i - 1.5)).ToArray();   // small offsets so bars do not overlap
-                    double[] y = points.Select(r => r.IouAfter.Mean).ToArray();
-                    double[] sd = points.Select(r => r.IouAfter.Sd).ToArray();
-                    var color = Palette[i % Palette.Length];
+                    double[] x = points.Select(r => r.OutlierFraction + 0.004 * (i - (groups.Count - 1) / 2.0)).ToArray();   // small offsets so bars do not overlap
+                    double[] y = points.Select(r => metric(r).Mean).ToArray();
+                    double[] sd = points.Select(r => metric(r).Sd).ToArray();
+                    var color = Palette[(int)group.Key % Palette.Length];   // one colour per loss in every chart
                     var line = plot.Add.Scatter(x, y, color);
                     line.LegendText = BoxLoss.Describe(group.Key);
                     var bars = plot.Add.ErrorBar(x, y, sd);
                     bars.Color = color;
                     i++;
                 }
-                double before = mine.Average(r => r.IouBefore.Mean);
-                var baseline = plot.Add.HorizontalLine(before, 1.5f, Colors.Gray, LinePattern.Dashed);
-                baseline.LegendText = "proposals (no regression)";
-                plot.Title($"Mean IoU on the clean test set, {matching.ToString().ToLowerInvariant()} matching (mean ± sd over seeds)");
+                if (baseline is not null)
+                {
+                    var before = plot.Add.HorizontalLine(mine.Average(baseline), 1.5f, Colors.Gray, LinePattern.Dashed);
+                    before.LegendText = "proposals (no regression)";
+                }
+                plot.Title($"{title} on the clean test set, {matching.ToString().ToLowerInvariant()} matching (mean ± sd over seeds)");
                 plot.XLabel("fraction ε of training boxes corrupted");
-                plot.YLabel("mean IoU after box regression");
+                plot.YLabel(yLabel);
                 plot.ShowLegend(Alignment.LowerLeft);
-                plot.SavePng(Path.Combine(directory, $"iou_vs_outliers_{matching.ToString().ToLowerInvariant()}.png"), 900, 550);
+                plot.SavePng(Path.Combine(directory, $"{name}_vs_outliers_{matching.ToString().ToLowerInvariant()}.png"), 900, 550);
             }
         }
     }

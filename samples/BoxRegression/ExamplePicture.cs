@@ -14,7 +14,7 @@ namespace BoxRegression
     {
         public const int Images = 6;
         private const int Zoom = 5;
-        private static readonly SKColor[] LossColors = [new(235, 64, 52), new(52, 152, 235), new(46, 204, 64), new(200, 80, 230)];
+        private static readonly SKColor[] LossColors = [new(235, 64, 52), new(52, 152, 235), new(46, 204, 64), new(200, 80, 230), new(255, 165, 0), new(0, 190, 190), new(255, 0, 255)];
 
         /// <summary>For each of the first <see cref="Images"/> test images, per true box, the first proposal that matches it (IoU ≥ 0.5).</summary>
         public static (Box Proposal, int ProposalIndex, int TrueIndex)[][] ChooseProposals(TestSet test)

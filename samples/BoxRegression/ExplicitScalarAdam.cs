@@ -17,15 +17,24 @@ namespace BoxRegression
         private readonly Parameter[] parameters;
         private readonly Tensor[] firstMoment;
         private readonly Tensor[] secondMoment;
-        private readonly double learningRate, beta1, beta2, epsilon;
+        private readonly double[] learningRates;
+        private readonly double beta1, beta2, epsilon;
         private int step;
 
         public ExplicitScalarAdam(IEnumerable<Parameter> parameters, double learningRate, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
+            : this([(parameters, learningRate)], beta1, beta2, epsilon)
         {
-            this.parameters = parameters.ToArray();
-            firstMoment = this.parameters.Select(p => zeros_like(p).DetachFromDisposeScope()).ToArray();
-            secondMoment = this.parameters.Select(p => zeros_like(p).DetachFromDisposeScope()).ToArray();
-            (this.learningRate, this.beta1, this.beta2, this.epsilon) = (learningRate, beta1, beta2, epsilon);
+        }
+
+        /// <summary>Adam over parameter groups, each with its own learning rate (PyTorch's parameter groups).</summary>
+        public ExplicitScalarAdam(IEnumerable<(IEnumerable<Parameter> Parameters, double LearningRate)> groups, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
+        {
+            var pairs = groups.SelectMany(g => g.Parameters.Select(p => (Parameter: p, g.LearningRate))).ToArray();
+            parameters = pairs.Select(p => p.Parameter).ToArray();
+            learningRates = pairs.Select(p => p.LearningRate).ToArray();
+            firstMoment = parameters.Select(p => zeros_like(p).DetachFromDisposeScope()).ToArray();
+            secondMoment = parameters.Select(p => zeros_like(p).DetachFromDisposeScope()).ToArray();
+            (this.beta1, this.beta2, this.epsilon) = (beta1, beta2, epsilon);
         }
 
         public void zero_grad()
@@ -45,7 +54,6 @@ namespace BoxRegression
             using var oneMinusB2 = (1 - beta2).ToScalar();
             using var sqrtCorrection2 = Math.Sqrt(correction2).ToScalar();
             using var eps = epsilon.ToScalar();
-            using var stepSize = (-learningRate / correction1).ToScalar();
             using var one = 1.ToScalar();   // add_(Scalar) alone would make its alpha = 1 implicitly
             for (int i = 0; i < parameters.Length; i++)
             {
@@ -54,6 +62,7 @@ namespace BoxRegression
                 firstMoment[i].mul_(b1).add_(grad, oneMinusB1);
                 secondMoment[i].mul_(b2).addcmul_(grad, grad, oneMinusB2);
                 var denominator = secondMoment[i].sqrt().div_(sqrtCorrection2).add_(eps, one);
+                using var stepSize = (-learningRates[i] / correction1).ToScalar();
                 parameters[i].addcdiv_(firstMoment[i], denominator, stepSize);
             }
         }

@@ -37,15 +37,9 @@ namespace BoxRegression
         {
             bool outliers = result.GetValue(options.Experiment) == "outliers";
             bool quick = result.GetValue(options.Quick);
-            double epsilon = result.GetValue(options.OutlierFraction);
-            int? seeds = result.GetValue(options.Seeds);
             int? steps = result.GetValue(options.Steps);
-            var losses = result.GetValue(options.Losses) ?? [];
             var load = result.GetValue(options.Load);
-            if (!(epsilon >= 0 && epsilon <= 1)) return Usage($"--outlier-fraction must be between 0 and 1, got {epsilon}.");
-            if (seeds is < 1) return Usage($"--seeds must be at least 1, got {seeds}.");
             if (steps is < 1) return Usage($"--steps must be at least 1, got {steps}.");
-            if (losses.Length == 0) return Usage("--loss needs at least one loss.");
             int threads = result.GetValue(options.Threads);
             if (threads < 1) return Usage($"--threads must be at least 1, got {threads}.");
             if (load is not null && !load.Exists) return Usage($"--load: file '{load.FullName}' does not exist.");
@@ -67,28 +61,35 @@ namespace BoxRegression
 
             if (load is not null) return Evaluate(load, settings, device, outDirectory.FullName);
 
-            var specs = new List<RunSpec>();
-            int seedCount = seeds ?? (outliers ? 3 : 1);
-            if (outliers)
-            {
-                foreach (int seed in Enumerable.Range(0, seedCount))
-                foreach (double eps in new[] { 0.0, 0.2, 0.4 })
-                foreach (var matching in new[] { MatchingMode.Labels, MatchingMode.Oracle })
-                foreach (var loss in Enum.GetValues<BoxLossKind>())
-                    specs.Add(new RunSpec(loss, eps, matching, seed));
-            }
-            else
-            {
-                var matching = result.GetValue(options.Matching);
-                foreach (int seed in Enumerable.Range(0, seedCount))
-                foreach (var loss in losses.Distinct())
-                    specs.Add(new RunSpec(loss, epsilon, matching, seed));
-            }
-
-            var runner = new ExperimentRunner(settings, device, outDirectory.FullName, result.GetValue(options.Save)?.FullName);
+            var specs = Specs(result, options, outliers);
+            // The outlier study resumes: the metrics.json in --out is its results store (runs with the same settings are skipped).
+            var store = outliers ? MetricsFile.WithDetails(Path.Combine(outDirectory.FullName, MetricsFile.DetailsFileName),
+                                                           MetricsFile.Read(Path.Combine(outDirectory.FullName, MetricsFile.FileName)))
+                                 : null;
+            if (store is not null && store.Any(r => r.Settings != settings))
+                AnsiConsole.MarkupLine($"[yellow]{store.Count(r => r.Settings != settings)} run(s) in {Markup.Escape(Path.Combine(outDirectory.FullName, MetricsFile.FileName))} " +
+                                       "have other settings: they stay in the file but are not reused or reported.[/]");
+            var runner = new ExperimentRunner(settings, device, outDirectory.FullName, result.GetValue(options.Save)?.FullName, store);
             var runs = runner.Run(specs);
-            Report.Write(runs, settings, device, outDirectory.FullName);
+            Report.Write(runs, store ?? runs, settings, device, outDirectory.FullName);
             return 0;
+        }
+
+        /// <summary>The runs asked for: losses × ε × matching × seeds, each defaulting to the default experiment's or the study's
+        /// values; seed, then ε, then matching, then loss (so a stopped study has whole seeds done first).</summary>
+        internal static List<RunSpec> Specs(ParseResult result, CommandLineOptions options, bool outliers)
+        {
+            // An option not given reads as an empty array (System.CommandLine's default for arrays): use the defaults then.
+            static T[]? Given<T>(T[]? values) => values is { Length: > 0 } ? values : null;
+            var losses = Given(result.GetValue(options.Losses)) ?? (outliers ? Enum.GetValues<BoxLossKind>() : [BoxLossKind.L2, BoxLossKind.SmoothL1]);
+            var epsilons = Given(result.GetValue(options.OutlierFractions)) ?? (outliers ? CommandLineOptions.StudyEpsilons : [0.4]);
+            var matchings = Given(result.GetValue(options.Matching)) ?? (outliers ? [MatchingMode.Labels, MatchingMode.Oracle] : [MatchingMode.Oracle]);
+            var seeds = Given(result.GetValue(options.Seeds)) ?? (outliers ? CommandLineOptions.StudySeeds : [0]);
+            return (from seed in seeds
+                    from eps in epsilons
+                    from matching in matchings
+                    from loss in losses
+                    select new RunSpec(loss, eps, matching, seed)).ToList();
         }
 
         private static int Evaluate(FileInfo file, TrainingSettings settings, Device device, string outDirectory)

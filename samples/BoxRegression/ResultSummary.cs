@@ -41,14 +41,15 @@ namespace BoxRegression
                 .ToList();
 
         /// <summary>
-        /// Per loss and matching mode, the drop in mean IoU from the lowest to the highest ε against L2's drop, paired by seed:
-        /// both drops, their ratio, and L2's drop minus the loss's (mean ± sd over seeds).
+        /// Per loss and matching mode, the drop in mean IoU from the lowest to the highest ε against the drop of
+        /// <paramref name="reference"/> (default L2), paired by seed: both drops, their ratio, and the reference's drop minus the
+        /// loss's (mean ± sd over seeds).
         /// </summary>
-        public static List<string> DropLines(IReadOnlyList<RunResult> runs, MatchingMode matching)
+        public static List<string> DropLines(IReadOnlyList<RunResult> runs, MatchingMode matching, BoxLossKind reference = BoxLossKind.L2)
         {
             var lines = new List<string>();
             var eps = runs.Select(r => r.Spec.OutlierFraction).Distinct().OrderBy(e => e).ToArray();
-            if (eps.Length < 2 || !runs.Any(r => r.Spec.Loss == BoxLossKind.L2)) return lines;
+            if (eps.Length < 2 || !runs.Any(r => r.Spec.Loss == reference)) return lines;
             double low = eps[0], high = eps[^1];
             Dictionary<int, double> Drops(BoxLossKind loss)
             {
@@ -58,8 +59,9 @@ namespace BoxRegression
                     .Where(s => at.ContainsKey((low, s)) && at.ContainsKey((high, s)))
                     .ToDictionary(s => s, s => at[(low, s)] - at[(high, s)]);
             }
-            var l2 = Drops(BoxLossKind.L2);
-            foreach (var loss in runs.Select(r => r.Spec.Loss).Distinct().Where(l => l != BoxLossKind.L2).OrderBy(l => l))
+            var l2 = Drops(reference);
+            string name = BoxLoss.Describe(reference);
+            foreach (var loss in runs.Select(r => r.Spec.Loss).Distinct().Where(l => l != reference).OrderBy(l => l))
             {
                 var robust = Drops(loss);
                 var seeds = l2.Keys.Intersect(robust.Keys).ToArray();
@@ -68,11 +70,25 @@ namespace BoxRegression
                 var drop = MeanSd.Of(seeds.Select(s => robust[s]));
                 var gap = MeanSd.Of(seeds.Select(s => l2[s] - robust[s]));
                 lines.Add(
-                    $"{matching}, ε {low:0.0}→{high:0.0}: mean IoU drop L2 {l2Drop.Format()}, {BoxLoss.Describe(loss)} {drop.Format()} " +
-                    $"({drop.Mean / l2Drop.Mean:0.00} of L2's drop; L2's drop minus {BoxLoss.Describe(loss)}'s {gap.Format()} over {seeds.Length} seed(s))");
+                    $"{matching}, ε {low:0.0}→{high:0.0}: mean IoU drop {name} {l2Drop.Format()}, {BoxLoss.Describe(loss)} {drop.Format()} " +
+                    $"({drop.Mean / l2Drop.Mean:0.00} of {name}'s drop; {name}'s drop minus {BoxLoss.Describe(loss)}'s {gap.Format()} over {seeds.Length} seed(s))");
             }
             return lines;
         }
+
+        /// <summary>AdaptiveRobust's learned α and scale per coordinate, mean ± sd over seeds, per matching mode and ε.</summary>
+        public static List<string> LearnedLines(IReadOnlyList<RunResult> runs)
+            => runs.Where(r => r.Learned is not null)
+                .GroupBy(r => (r.Spec.Matching, r.Spec.OutlierFraction, r.Spec.Loss))
+                .OrderBy(g => g.Key.Matching).ThenBy(g => g.Key.OutlierFraction)
+                .Select(g =>
+                {
+                    string Per(Func<LearnedLoss, double[]> values) => string.Join(", ", BoxLoss.Coordinates.Select((c, i) =>
+                        $"{c} {MeanSd.Of(g.Select(r => values(r.Learned!)[i])).Format()}"));
+                    return $"{BoxLoss.Describe(g.Key.Loss)} learned, {g.Key.Matching.ToString().ToLowerInvariant()} ε {g.Key.OutlierFraction:0.0} " +
+                           $"({g.Count()} seed(s)): α {Per(l => l.Alpha)}; scale {Per(l => l.Scale)}";
+                })
+                .ToList();
 
         public static string Markdown(IReadOnlyList<RunResult> runs, TrainingSettings settings, string device)
         {
@@ -90,7 +106,10 @@ namespace BoxRegression
                 sb.AppendLine(CultureInfo.InvariantCulture,
                     $"| {r.Matching.ToString().ToLowerInvariant()} | {r.OutlierFraction:0.0} | {BoxLoss.Describe(r.Loss)} | {r.IouBefore.Format()} | **{r.IouAfter.Format()}** | " +
                     $"{r.Iou07.Format()} | {r.Iou09.Format()} | {r.ScaleBias.Format("+0.000;-0.000")} | {r.Ap50.Format()} | {r.Ap75.Format()} | {r.Seconds:0} |");
-            var drops = Enum.GetValues<MatchingMode>().SelectMany(m => DropLines(runs, m)).ToList();
+            var references = new[] { BoxLossKind.L2, BoxLossKind.SmoothL1 }.Where(l => runs.Any(r => r.Spec.Loss == l))
+                .Take(runs.Select(r => r.Spec.Loss).Distinct().Count() > 2 ? 2 : 1);
+            var drops = references.SelectMany(reference => Enum.GetValues<MatchingMode>().SelectMany(m => DropLines(runs, m, reference)))
+                .Concat(LearnedLines(runs)).ToList();
             if (drops.Count > 0)
             {
                 sb.AppendLine();

@@ -8,10 +8,13 @@ namespace BoxRegression
     /// <summary>One point of a training curve.</summary>
     internal readonly record struct TrainingPoint(int Step, double Loss, double BoxLoss, double TrainIou);
 
+    /// <summary>What a loss with parameters learned: AdaptiveRobust's α and scale per box coordinate (dx, dy, dw, dh).</summary>
+    internal sealed record LearnedLoss(double[] Alpha, double[] Scale);
+
     /// <summary>
     /// Trains a <see cref="FastRcnnModel"/> as torchvision's fastrcnn_loss does: cross-entropy over all sampled RoIs plus the box
     /// loss over the foreground RoIs' deltas of their labelled class, summed and divided by the number of sampled RoIs.
-    /// Adam; each step in its own dispose scope.
+    /// Adam; a loss's own parameters (AdaptiveRobust) are in the same optimiser with their own learning rate. Each step in its own dispose scope.
     /// </summary>
     internal sealed class Trainer(TrainingSettings settings, Device device)
     {
@@ -19,17 +22,20 @@ namespace BoxRegression
 
         /// <summary>Trains a fresh model (initialised from <paramref name="seed"/>) and reports progress every few steps.</summary>
         /// <param name="batches">The source of training batches (same for every loss with this seed).</param>
-        /// <param name="loss">The box-regression loss.</param>
+        /// <param name="lossKind">The box-regression loss.</param>
         /// <param name="seed">Seeds the model's initialisation and the batch stream.</param>
         /// <param name="onProgress">Called with (steps done, recent loss, recent IoU of refined foreground RoIs with their true boxes).</param>
-        public (FastRcnnModel Model, List<TrainingPoint> Curve) Train(TrainingBatchBuilder batches, BoxLossKind loss, int seed,
+        /// <returns>The trained model (in eval mode), its training curve, and for AdaptiveRobust the α and scale it learned (else null).</returns>
+        public (FastRcnnModel Model, List<TrainingPoint> Curve, LearnedLoss? Learned) Train(TrainingBatchBuilder batches, BoxLossKind lossKind, int seed,
             Action<int, double, double>? onProgress = null)
         {
             torch.manual_seed(seed);
             var model = new FastRcnnModel();
             model.to(device);
             model.train();
-            using var optimizer = new ExplicitScalarAdam(model.parameters(), settings.LearningRate);   // not optim.Adam: see its docs
+            using var loss = BoxLoss.Create(lossKind, device);   // after the model: the model's initial weights do not depend on the loss
+            using var optimizer = new ExplicitScalarAdam(   // not optim.Adam: see its docs
+                [(model.parameters(), settings.LearningRate), (loss.Parameters, settings.LossParameterLearningRate)]);
             var coder = new BoxCoder();
             var rng = new Random(unchecked(seed * 7919 + 17));   // the same batches for every loss with this seed
             var curve = new List<TrainingPoint>();
@@ -43,7 +49,7 @@ namespace BoxRegression
                 var (scores, deltas) = model.Forward(batch.Images, batch.Rois, batch.RoisPerImage);
                 var classLoss = nn.functional.cross_entropy(scores, batch.Labels);
                 var predicted = deltas.reshape(-1, 4).index_select(0, batch.ForegroundRows);
-                var boxLoss = BoxLoss.Compute(loss, predicted, batch.Targets, batch.SampledRois, batch.ForegroundProposals, batch.TargetBoxes);
+                var boxLoss = loss.Compute(predicted, batch.Targets, batch.SampledRois, batch.ForegroundProposals, batch.TargetBoxes);
                 using var one = 1.0.ToScalar();
                 var total = classLoss.add(boxLoss, one);
 
@@ -70,7 +76,8 @@ namespace BoxRegression
                 }
             }
             model.eval();
-            return (model, curve);
+            var learned = loss.Learned() is var (alpha, scale) ? new LearnedLoss(alpha, scale) : null;
+            return (model, curve, learned);
         }
 
         /// <summary>IoU of box i of <paramref name="a"/> with box i of <paramref name="b"/>.</summary>

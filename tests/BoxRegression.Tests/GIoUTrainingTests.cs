@@ -25,7 +25,8 @@ namespace BoxRegression.Tests
             using var scope = NewDisposeScope();
             using var batch = Batch(5);
             var deltas = randn(batch.Targets.shape).mul(0.5.ToScalar());
-            var loss = BoxLoss.Compute(BoxLossKind.GIoU, deltas, batch.Targets, batch.SampledRois, batch.ForegroundProposals, batch.TargetBoxes);
+            using var giou = BoxLoss.Create(BoxLossKind.GIoU);
+            var loss = giou.Compute(deltas, batch.Targets, batch.SampledRois, batch.ForegroundProposals, batch.TargetBoxes);
             var decoded = new BoxCoder().Decode(deltas, batch.ForegroundProposals);
             var expected = torchvision.ops.generalized_box_iou_loss(decoded, batch.TargetBoxes, nn.Reduction.Sum).item<float>() / batch.SampledRois;
             Assert.True(batch.TargetBoxes.shape[0] > 0);
@@ -44,12 +45,13 @@ namespace BoxRegression.Tests
             using var model = new FastRcnnModel();
             model.train();
             using var optimizer = new ExplicitScalarAdam(model.parameters(), 1e-3);
+            using var giou = BoxLoss.Create(BoxLossKind.GIoU);
             float Step()
             {
                 using var step = NewDisposeScope();
                 var (_, deltas) = model.Forward(batch.Images, batch.Rois, batch.RoisPerImage);
                 var predicted = deltas.reshape(-1, 4).index_select(0, batch.ForegroundRows);
-                var loss = BoxLoss.Compute(BoxLossKind.GIoU, predicted, batch.Targets, batch.SampledRois, batch.ForegroundProposals, batch.TargetBoxes);
+                var loss = giou.Compute(predicted, batch.Targets, batch.SampledRois, batch.ForegroundProposals, batch.TargetBoxes);
                 optimizer.zero_grad();
                 loss.backward();
                 optimizer.Step();
@@ -69,7 +71,7 @@ namespace BoxRegression.Tests
             var builder = new TrainingBatchBuilder(scenes, LabelCorruption.Corrupt(scenes, 0.4, 12), MatchingMode.Oracle,
                 new ProposalGenerator(settings.ProposalsPerObject, settings.BackgroundProposals), new RoiSampler(settings.RoisPerImage),
                 new BoxCoder(), settings.ImagesPerBatch);
-            var (model, curve) = new Trainer(settings, CPU).Train(builder, BoxLossKind.GIoU, seed: 13);
+            var (model, curve, _) = new Trainer(settings, CPU).Train(builder, BoxLossKind.GIoU, seed: 13);
             model.Dispose();
             Assert.NotEmpty(curve);
             Assert.All(curve, point => Assert.True(double.IsFinite(point.Loss) && double.IsFinite(point.BoxLoss)));
