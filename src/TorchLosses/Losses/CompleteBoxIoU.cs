@@ -36,9 +36,9 @@ namespace TorchLosses
     /// <summary>
     /// Complete IoU (CIoU) loss as a module, reducing to the Mean by default like the other loss modules:
     /// ℓ = 1 − IoU + d²/(c² + 10⁻⁷) + α·v, with IoU = I/(U + 10⁻⁷) and d, c as in DIoU,
-        /// v = 4/π²·(atan(w₂/h₂) − atan(w₁/h₁))² the aspect-ratio term and α = v/(1 − IoU + v + ε) its weight, a constant of the
-        /// graph (no gradient flows through α). As in torchvision, ε enters α only: the IoU and the diagonal use 10⁻⁷ whatever ε
-        /// is. A box of zero height makes its ratio w/h infinite or NaN (0/0), and with it the loss or its gradient, as in torchvision.
+    /// v = 4/π²·(atan(w₂/h₂) − atan(w₁/h₁))² the aspect-ratio term and α = v/(1 − IoU + v + ε) its weight, a constant of the
+    /// graph (no gradient flows through α). As in torchvision, ε enters α only: the IoU and the diagonal use 10⁻⁷ whatever ε
+    /// is. A box of zero height makes its ratio w/h infinite or NaN (0/0), and with it the loss or its gradient, as in torchvision.
     /// Computed as <see cref="functional.complete_box_iou_loss"/> computes it.
     /// See <see href="https://pytorch.org/vision/stable/generated/torchvision.ops.complete_box_iou_loss.html">torchvision.ops.complete_box_iou_loss</see>.
     /// </summary>

@@ -35,8 +35,8 @@ namespace TorchLosses
     /// <summary>
     /// Distance IoU (DIoU) loss as a module, reducing to the Mean by default like the other loss modules:
     /// ℓ = 1 − I/(U + ε) + d²/(c² + ε), with I the intersection's area (0 unless both of its sides are positive),
-        /// U = A₁ + A₂ − I the union's, d the distance between the boxes' centres and c the diagonal of the smallest box enclosing
-        /// both. ε enters both denominators (TorchVision .NET 0.107 ignores the eps it is given and always uses 10⁻⁷).
+    /// U = A₁ + A₂ − I the union's, d the distance between the boxes' centres and c the diagonal of the smallest box enclosing
+    /// both. ε enters both denominators (TorchVision .NET 0.107 ignores the eps it is given and always uses 10⁻⁷).
     /// Computed as <see cref="functional.distance_box_iou_loss"/> computes it.
     /// See <see href="https://pytorch.org/vision/stable/generated/torchvision.ops.distance_box_iou_loss.html">torchvision.ops.distance_box_iou_loss</see>.
     /// </summary>

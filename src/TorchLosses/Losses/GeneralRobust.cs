@@ -163,11 +163,14 @@ namespace TorchLosses
             var generic = special.Excluding(special.Zero);
             var b = Add(generic, -2.0).abs();
             var rho = z.div(b).log1p().mul(Mul(generic, 0.5)).expm1().mul(b.div(generic));
-            var (zPlus, zMinus) = special.InfiniteParts(z);
-            rho = torch.where(special.PlusInfinity, Mul(zPlus, 0.5).expm1(), rho);
-            rho = torch.where(special.MinusInfinity, Mul(zMinus, -0.5).expm1().neg(), rho);
-            rho = torch.where(special.Zero, Mul(z, 0.5).log1p(), rho);
-            rho = torch.where(special.Two, Mul(z, 0.5), rho);
+            if (special.AnyPlusInfinity)
+                rho = torch.where(special.PlusInfinity, Mul(special.OnlyWhere(special.PlusInfinity, z), 0.5).expm1(), rho);
+            if (special.AnyMinusInfinity)
+                rho = torch.where(special.MinusInfinity, Mul(special.OnlyWhere(special.MinusInfinity, z), -0.5).expm1().neg(), rho);
+            if (special.AnyZero)
+                rho = torch.where(special.Zero, Mul(z, 0.5).log1p(), rho);
+            if (special.AnyTwo)
+                rho = torch.where(special.Two, Mul(z, 0.5), rho);
             return rho.MoveToOuterDisposeScope();
         }
 
@@ -178,10 +181,12 @@ namespace TorchLosses
             var generic = special.Excluding();
             var b = Add(generic, -2.0).abs();
             var slope = z.div(b).log1p().mul(Add(Mul(generic, 0.5), -1.0)).exp();
-            var (zPlus, zMinus) = special.InfiniteParts(z);
-            slope = torch.where(special.PlusInfinity, Mul(zPlus, 0.5).exp(), slope);
-            slope = torch.where(special.MinusInfinity, Mul(zMinus, -0.5).exp(), slope);
-            slope = Where(special.Two, 1.0, slope);
+            if (special.AnyPlusInfinity)
+                slope = torch.where(special.PlusInfinity, Mul(special.OnlyWhere(special.PlusInfinity, z), 0.5).exp(), slope);
+            if (special.AnyMinusInfinity)
+                slope = torch.where(special.MinusInfinity, Mul(special.OnlyWhere(special.MinusInfinity, z), -0.5).exp(), slope);
+            if (special.AnyTwo)
+                slope = Where(special.Two, 1.0, slope);
             return slope.MoveToOuterDisposeScope();
         }
 
@@ -193,10 +198,18 @@ namespace TorchLosses
             var b = Add(generic, -2.0).abs();
             var slope = z.div(b).log1p().mul(Add(Mul(generic, 0.5), -1.0)).exp();
             var curvature = slope.mul(b.add(z.mul(Add(generic, -1.0)), One)).div(b.add(z, One));
-            var (zPlus, zMinus) = special.InfiniteParts(z);
-            curvature = torch.where(special.PlusInfinity, Mul(zPlus, 0.5).exp().mul(Add(zPlus, 1.0)), curvature);
-            curvature = torch.where(special.MinusInfinity, Mul(zMinus, -0.5).exp().mul(SubtractFrom(1.0, zMinus)), curvature);
-            curvature = Where(special.Two, 1.0, curvature);
+            if (special.AnyPlusInfinity)
+            {
+                var zPlus = special.OnlyWhere(special.PlusInfinity, z);
+                curvature = torch.where(special.PlusInfinity, Mul(zPlus, 0.5).exp().mul(Add(zPlus, 1.0)), curvature);
+            }
+            if (special.AnyMinusInfinity)
+            {
+                var zMinus = special.OnlyWhere(special.MinusInfinity, z);
+                curvature = torch.where(special.MinusInfinity, Mul(zMinus, -0.5).exp().mul(SubtractFrom(1.0, zMinus)), curvature);
+            }
+            if (special.AnyTwo)
+                curvature = Where(special.Two, 1.0, curvature);
             return curvature.MoveToOuterDisposeScope();
         }
 
@@ -212,43 +225,67 @@ namespace TorchLosses
             var series = Less(z.div(bGeneric), SeriesBelow).logical_and_(Less(z, 4.0));
             var inClosedForm = Where(series, 1.0, z);
             var useNear = Greater(bGeneric, NearFormAbove);
+            var (anyNear, anyFar) = special.Both(useNear);
+            Tensor? near = null, far = null;
 
-            // b ≥ 0.05, through E(t) = expm1(t)/t, which has no cancellation as α → 0.
-            var aNear = Where(useNear.logical_not(), 0.0, generic);
-            var sNear = Add(aNear, -2.0).sign();
-            var bNear = Add(aNear, -2.0).abs();
-            var lNear = inClosedForm.div(bNear).log1p();
-            var t = aNear.mul(lNear).mul(Half);
-            var halfL = Mul(lNear, 0.5);
-            var near = halfL.mul(Exprel(t)).sub(inClosedForm.div(Mul(bNear.add(inClosedForm, One), 2.0)).mul(t.exp())).mul(sNear)
-                .add(bNear.mul(halfL).mul(halfL).mul(ExprelDerivative(t)), One);
+            if (anyNear)
+            {
+                // b ≥ 0.05, through E(t) = expm1(t)/t, which has no cancellation as α → 0.
+                var aNear = Where(useNear.logical_not(), 0.0, generic);
+                var sNear = Add(aNear, -2.0).sign();
+                var bNear = Add(aNear, -2.0).abs();
+                var lNear = inClosedForm.div(bNear).log1p();
+                var t = aNear.mul(lNear).mul(Half);
+                var halfL = Mul(lNear, 0.5);
+                near = halfL.mul(Exprel(t)).sub(inClosedForm.div(Mul(bNear.add(inClosedForm, One), 2.0)).mul(t.exp())).mul(sNear)
+                    .add(bNear.mul(halfL).mul(halfL).mul(ExprelDerivative(t)), One);
+            }
 
-            // b < 0.05, through (b + z)·exp(s·bL/2) = b·eᵗ, finite as α → 2 (only L itself diverges there), with M = expm1(s·bL/2):
-            // ∂ρ/∂α = (b + z)·e^(s·bL/2)·L/(2α) − (α + 2)/(2α²)·(z·e^(s·bL/2) + b·M) + (s/2)·M, which is the closed form with
-            // its two terms of size ½ that cancel as α → 2 combined analytically.
-            var aFar = Where(useNear, 1.0, generic);
-            var s = Add(aFar, -2.0).sign();
-            var bFar = Add(aFar, -2.0).abs();
-            var lFar = inClosedForm.div(bFar).log1p();
-            var exponent = s.mul(bFar).mul(lFar).mul(Half);
-            var m = exponent.expm1();
-            var e = exponent.exp();
-            var factor = Add(aFar, 2.0).div(Mul(aFar.mul(aFar), 2.0));
-            var far = bFar.add(inClosedForm, One).mul(e).mul(lFar).div(Mul(aFar, 2.0))
-                .sub(factor.mul(inClosedForm.mul(e).add(bFar.mul(m), One)))
-                .add(s.mul(m).mul(Half), One);
+            if (anyFar)
+            {
+                // b < 0.05, through (b + z)·exp(s·bL/2) = b·eᵗ, finite as α → 2 (only L itself diverges there), with M = expm1(s·bL/2):
+                // ∂ρ/∂α = (b + z)·e^(s·bL/2)·L/(2α) − (α + 2)/(2α²)·(z·e^(s·bL/2) + b·M) + (s/2)·M, which is the closed form with
+                // its two terms of size ½ that cancel as α → 2 combined analytically.
+                var aFar = Where(useNear, 1.0, generic);
+                var s = Add(aFar, -2.0).sign();
+                var bFar = Add(aFar, -2.0).abs();
+                var lFar = inClosedForm.div(bFar).log1p();
+                var exponent = s.mul(bFar).mul(lFar).mul(Half);
+                var m = exponent.expm1();
+                var e = exponent.exp();
+                var factor = Add(aFar, 2.0).div(Mul(aFar.mul(aFar), 2.0));
+                far = bFar.add(inClosedForm, One).mul(e).mul(lFar).div(Mul(aFar, 2.0))
+                    .sub(factor.mul(inClosedForm.mul(e).add(bFar.mul(m), One)))
+                    .add(s.mul(m).mul(Half), One);
+            }
 
-            var derivative = torch.where(useNear, near, far);
-            derivative = torch.where(series, SeriesAlphaDerivative(generic, bGeneric, Where(series.logical_not(), 0.0, z)), derivative);
-            derivative = Where(special.Infinite, 0.0, derivative);
-            var atTwo = Where(Greater(z, 0.0), double.PositiveInfinity, torch.zeros_like(z));
-            derivative = torch.where(special.Two, atTwo, derivative);
+            var derivative = near is not null && far is not null ? torch.where(useNear, near, far) : (near ?? far)!.expand_as(z);
+            derivative = WithSeries(derivative, series, generic, bGeneric, z);
+            if (special.AnyInfinity)
+                derivative = Where(special.Infinite, 0.0, derivative);
+            if (special.AnyTwo)
+                derivative = torch.where(special.Two, Where(Greater(z, 0.0), double.PositiveInfinity, torch.zeros_like(z)), derivative);
             return derivative.MoveToOuterDisposeScope();
         }
 
         private const double SeriesBelow = 0.1;
         private const double NearFormAbove = 0.05;
         private const int SeriesTerms = 24;
+
+        /// <summary>
+        /// <paramref name="derivative"/> with the series in place where <paramref name="series"/> holds. On the CPU the series runs
+        /// on those elements only (gathered by masked_select, which there costs no device sync); elsewhere on every element,
+        /// masked, so that no element count is read back from the device.
+        /// </summary>
+        private static Tensor WithSeries(Tensor derivative, Tensor series, Tensor a, Tensor b, Tensor z)
+        {
+            if (z.device_type != DeviceType.CPU)
+                return torch.where(series, SeriesAlphaDerivative(a, b, Where(series.logical_not(), 0.0, z)), derivative);
+            var shape = z.shape;
+            var values = SeriesAlphaDerivative(a.broadcast_to(shape).masked_select(series), b.broadcast_to(shape).masked_select(series),
+                z.masked_select(series));
+            return derivative.masked_scatter(series, values);
+        }
 
         /// <summary>
         /// ∂ρ/∂α from ρ = Σₖ Tₖ, T₁ = z/2, Tₖ₊₁ = Tₖ·rₖ with rₖ = (α/2 − k)·(z/b)/(k + 1), differentiated term by term in α
@@ -291,6 +328,8 @@ namespace TorchLosses
             var small = Less(t.abs(), 0.1);
             var safe = Where(small, 1.0, t);
             var closed = safe.mul(safe.exp()).sub(safe.expm1()).div(safe.mul(safe));
+            if (t.device_type == DeviceType.CPU) // the series on the small elements only (no device to sync with)
+                return closed.masked_scatter(small, Polynomial(t.masked_select(small), SeriesCoefficients));
             var series = Polynomial(Where(small.logical_not(), 0.0, t), SeriesCoefficients);
             return torch.where(small, series, closed);
         }
@@ -311,7 +350,11 @@ namespace TorchLosses
 
         private static readonly Scalar Half = 0.5.ToScalar();
 
-        /// <summary>The special values of a per-element α, where the generic formulas are replaced by their limits.</summary>
+        /// <summary>
+        /// The special values of a per-element α, where the generic formulas are replaced by their limits. On the CPU, where
+        /// reading a tensor costs no device sync, it also knows which special values occur, so that the formulas skip the
+        /// branches of values that do not; elsewhere every branch is computed.
+        /// </summary>
         private readonly struct Specials
         {
             public Specials(Tensor a)
@@ -322,23 +365,62 @@ namespace TorchLosses
                 Infinite = a.isinf();
                 PlusInfinity = Equal(a, double.PositiveInfinity);
                 MinusInfinity = Equal(a, double.NegativeInfinity);
+                OnHost = a.device_type == DeviceType.CPU;
+                AnyTwo = Any(Two, OnHost);
+                AnyZero = Any(Zero, OnHost);
+                AnyPlusInfinity = Any(PlusInfinity, OnHost);
+                AnyMinusInfinity = Any(MinusInfinity, OnHost);
             }
 
-            public Tensor PlusInfinity { get; }
-
-            public Tensor MinusInfinity { get; }
-
-            /// <summary>z where α = +∞ (0 elsewhere) and z where α = −∞: each limit's branch sees only its own elements, so that exp(±z/2) stays finite, and its gradient 0, where it is not taken.</summary>
-            public (Tensor Plus, Tensor Minus) InfiniteParts(Tensor z) =>
-                (Where(PlusInfinity.logical_not(), 0.0, z), Where(MinusInfinity.logical_not(), 0.0, z));
-
             private Tensor Alpha { get; }
+
+            private bool OnHost { get; }
 
             public Tensor Two { get; }
 
             public Tensor Zero { get; }
 
             public Tensor Infinite { get; }
+
+            public Tensor PlusInfinity { get; }
+
+            public Tensor MinusInfinity { get; }
+
+            /// <summary>Whether α = 2 somewhere (always true off the CPU).</summary>
+            public bool AnyTwo { get; }
+
+            /// <summary>Whether α = 0 somewhere (always true off the CPU).</summary>
+            public bool AnyZero { get; }
+
+            /// <summary>Whether α = +∞ somewhere (always true off the CPU).</summary>
+            public bool AnyPlusInfinity { get; }
+
+            /// <summary>Whether α = −∞ somewhere (always true off the CPU).</summary>
+            public bool AnyMinusInfinity { get; }
+
+            /// <summary>Whether α = ±∞ somewhere.</summary>
+            public bool AnyInfinity => AnyPlusInfinity || AnyMinusInfinity;
+
+            /// <summary>Whether <paramref name="mask"/> holds somewhere and somewhere not (both true off the CPU).</summary>
+            public (bool Some, bool NotAll) Both(Tensor mask)
+            {
+                if (!OnHost)
+                    return (true, true);
+                using var any = mask.any();
+                using var all = mask.all();
+                return (any.item<bool>(), !all.item<bool>());
+            }
+
+            /// <summary>z where <paramref name="mask"/> holds, 0 elsewhere: a limit's branch sees only its own elements, so that exp(±z/2) stays finite, and its gradient 0, where it is not taken.</summary>
+            public Tensor OnlyWhere(Tensor mask, Tensor z) => Where(mask.logical_not(), 0.0, z);
+
+            private static bool Any(Tensor mask, bool onHost)
+            {
+                if (!onHost)
+                    return true;
+                using var any = mask.any();
+                return any.item<bool>();
+            }
 
             /// <summary>α with 1 wherever α is 2 or ±∞ (and wherever <paramref name="also"/> holds).</summary>
             public Tensor Excluding(Tensor? also = null)

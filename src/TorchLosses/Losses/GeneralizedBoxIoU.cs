@@ -35,8 +35,8 @@ namespace TorchLosses
     /// <summary>
     /// Generalized IoU (GIoU) loss as a module, reducing to the Mean by default like the other loss modules:
     /// ℓ = 1 − (I/(U + ε) − (C − U)/(C + ε)), with I the intersection's area (0 unless both of its sides are positive),
-        /// U = A₁ + A₂ − I the union's and C the area of the smallest box enclosing both. ℓ lies in [0, 2] for valid boxes: 0 for
-        /// identical boxes, 1 for boxes that touch side by side, towards 2 for distant ones. ε enters both denominators.
+    /// U = A₁ + A₂ − I the union's and C the area of the smallest box enclosing both. ℓ lies in [0, 2] for valid boxes: 0 for
+    /// identical boxes, 1 for boxes that touch side by side, towards 2 for distant ones. ε enters both denominators.
     /// Computed as <see cref="functional.generalized_box_iou_loss"/> computes it.
     /// See <see href="https://pytorch.org/vision/stable/generated/torchvision.ops.generalized_box_iou_loss.html">torchvision.ops.generalized_box_iou_loss</see>.
     /// </summary>
