@@ -134,7 +134,7 @@ namespace TorchLosses.Tests.Family
             Assert.True(errors["ρ″"] <= 16 * Eps, errors.Report());
         }
 
-        public static IEnumerable<object[]> GeneralForms() => new[] { new object[] { "numbers" }, new object[] { "tensors" } };
+        public static IEnumerable<object[]> GeneralForms() => new[] { new object[] { "numbers" }, new object[] { "tensors" }, new object[] { "tensor per α" } };
 
         /// <summary>
         /// Barron's loss at 917 points (α from −∞ to +∞ including 0 ± 1e-9, 2 ± 1e-12 and the special values; three scales),
@@ -157,6 +157,31 @@ namespace TorchLosses.Tests.Family
                     var (value, first, second) = Derivatives(x, i => functional.general_robust_loss(i, zero, group.Key.Alpha, group.Key.Scale, nn.Reduction.None));
                     for (int k = 0; k < rows.Length; k++)
                         Compare(errors, rows[k], value[k], first[k], second[k], null, null);
+                }
+            }
+            else if (form == "tensor per α")
+            {
+                // One call per (α, c) with [1]-shaped learnable α and c: on the CPU only the branches of the α present run.
+                foreach (var group in points.GroupBy(p => (p.Alpha, p.Scale)))
+                {
+                    using var scope = NewDisposeScope();
+                    var rows = group.ToArray();
+                    var input = tensor(rows.Select(p => p.X).ToArray(), dtype: ScalarType.Float64).requires_grad_();
+                    var alpha = tensor(new[] { group.Key.Alpha }, dtype: ScalarType.Float64).requires_grad_();
+                    var scale = tensor(new[] { group.Key.Scale }, dtype: ScalarType.Float64).requires_grad_();
+                    var zero = zeros(rows.Length, dtype: ScalarType.Float64);
+                    var loss = functional.general_robust_loss(input, zero, alpha, scale, nn.Reduction.None);
+                    var gradients = autograd.grad(new[] { loss.sum() }, new[] { input }, create_graph: true, retain_graph: true);
+                    var second = autograd.grad(new[] { gradients[0].sum() }, new[] { input }, retain_graph: true)[0];
+                    var (value, first, curvature) = (HostValues.Of(loss), HostValues.Of(gradients[0]), HostValues.Of(second));
+                    // ∂ρ/∂α and ∂ρ/∂c per element: the same α and c, expanded to one learnable entry per element.
+                    var perElementAlpha = alpha.expand(rows.Length).clone().detach().requires_grad_();
+                    var perElementScale = scale.expand(rows.Length).clone().detach().requires_grad_();
+                    var again = functional.general_robust_loss(input.detach(), zero, perElementAlpha, perElementScale, nn.Reduction.None);
+                    var parameterGradients = autograd.grad(new[] { again.sum() }, new[] { perElementAlpha, perElementScale });
+                    var (dAlpha, dScale) = (HostValues.Of(parameterGradients[0]), HostValues.Of(parameterGradients[1]));
+                    for (int k = 0; k < rows.Length; k++)
+                        Compare(errors, rows[k], value[k], first[k], curvature[k], dAlpha[k], dScale[k]);
                 }
             }
             else
@@ -182,6 +207,13 @@ namespace TorchLosses.Tests.Family
             Assert.True(errors["ρ′"] <= 8 * Eps, errors.Report());
             if (form == "numbers")
                 Assert.True(errors["ρ″"] <= 16 * Eps, errors.Report());
+            else if (form == "tensor per α")
+            {
+                Assert.True(errors["ρ″ (|x/c| ≤ 100)"] <= 1e-11, errors.Report());
+                Assert.True(errors["∂ρ/∂c"] <= 8 * Eps, errors.Report());
+                Assert.True(errors["∂ρ/∂α"] <= 1e-12, errors.Report());
+                Assert.Equal(0, errors["∂ρ/∂α at α = 2"]);
+            }
             else
             {
                 // With learnable α and c, ρ″ is autograd's derivative of the composed ρ′ (so that the mixed derivatives in α and
