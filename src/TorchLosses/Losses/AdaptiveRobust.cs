@@ -115,6 +115,13 @@ namespace TorchLosses
             return Add(Mul(softplus, scale_init - scale_lo), scale_lo).MoveToOuterDisposeScope();
         }
 
+        /// <summary>A new [1, num_dims] tensor of <paramref name="value"/> in input's dtype and on its device.</summary>
+        private Tensor Filled(double value, Tensor input)
+        {
+            using var scalar = value.ToScalar();
+            return torch.full(new long[] { 1, num_dims }, scalar, input.dtype, input.device);
+        }
+
         /// <summary>A new float32 [1, num_dims] tensor of <paramref name="value"/>.</summary>
         private Tensor Filled(double value)
         {
@@ -138,8 +145,9 @@ namespace TorchLosses
                     "Reshape it, for example input.reshape(-1, num_dims).", nameof(input));
             ArgumentChecks.FloatingPoint(input, nameof(input));
             using var scope = torch.NewDisposeScope();
-            var alpha = OnInput(this.alpha(), input);
-            var scale = OnInput(this.scale(), input);
+            // A fixed α or scale is taken at full precision in input's dtype (not through the float32 [1, num_dims] of alpha()).
+            var alpha = latentAlpha is null ? Filled(alpha_lo, input) : OnInput(this.alpha(), input);
+            var scale = latentScale is null ? Filled(scale_lo, input) : OnInput(this.scale(), input);
             var rho = functional.general_robust_loss(input, target, alpha, scale, nn.Reduction.None);
             var nll = rho.add(scale.log().add(LogPartition.Of(alpha), One), One);
             var reduced = reduction switch
