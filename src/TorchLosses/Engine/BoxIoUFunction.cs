@@ -25,27 +25,16 @@ namespace TorchLosses.Engine
     {
         private const string CallKey = "call";
 
-        /// <summary>From this many coordinates on, a leaf's gradient is adopted by <c>.grad</c> instead of copied (see <see cref="ThroughViewIfLeaf"/>).</summary>
-        private const long AdoptedGradientFrom = 1 << 16;
-
         /// <inheritdoc/>
         public override string Name => "BoxIoULoss";
 
         /// <summary>The loss of the call through this node.</summary>
         public static Tensor Apply(Tensor boxes1, Tensor boxes2, Tensor? weight, BoxIoUCall call)
         {
-            if (call.Count * 4 < AdoptedGradientFrom)
-                return apply(boxes1, boxes2, weight!, call);
-            return apply(ThroughViewIfLeaf(boxes1), ThroughViewIfLeaf(boxes2), weight is null ? null! : ThroughViewIfLeaf(weight), call);
+            long coordinates = call.Count * 4;
+            return apply(GradientAdoption.Input(boxes1, coordinates)!, GradientAdoption.Input(boxes2, coordinates)!,
+                GradientAdoption.Input(weight, coordinates)!, call);
         }
-
-        /// <summary>
-        /// A leaf that needs a gradient enters through a view of itself, so that libtorch's AccumulateGrad adopts the gradient
-        /// as <c>.grad</c> instead of copying it (a gradient returned by a TorchSharp custom function is still referenced by its
-        /// managed handle; the view's backward hands AccumulateGrad a new view referenced by libtorch alone).
-        /// </summary>
-        private static Tensor ThroughViewIfLeaf(Tensor tensor) =>
-            tensor.requires_grad && tensor.is_leaf ? tensor.view_as(tensor) : tensor;
 
         /// <inheritdoc/>
         public override Tensor forward(torch.autograd.AutogradContext ctx, params object[] vars)

@@ -78,7 +78,8 @@ namespace TorchLosses.Engine
             return result.MoveToOuterDisposeScope();
         }
 
-        private static bool[] ParametersRequiringGrad<TLoss>(TLoss loss, bool gradEnabled) where TLoss : struct, IPointwiseLoss<TLoss>
+        /// <summary>For each of the definition's parameter tensors, whether it needs a gradient (never with grad mode off).</summary>
+        public static bool[] ParametersRequiringGrad<TLoss>(TLoss loss, bool gradEnabled) where TLoss : struct, IPointwiseLoss<TLoss>
         {
             var tensors = loss.Tensors;
             if (tensors.Length == 0)

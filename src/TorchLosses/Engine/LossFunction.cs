@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
 using TorchLosses.Validation;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -35,28 +34,16 @@ namespace TorchLosses.Engine
         /// <summary>The loss of the call through this node.</summary>
         public static Tensor Apply(Tensor input, Tensor target, Tensor? weight, LossCall<TLoss> call)
         {
-            var vars = new List<object>(4 + call.ParameterRequiresGrad.Length);
-            if (call.Shapes.ElementCount < AdoptedGradientFrom)
-                vars.AddRange(new object[] { input, target, weight!, call });
-            else
-                vars.AddRange(new object[] { ThroughViewIfLeaf(input), ThroughViewIfLeaf(target), weight is null ? null! : ThroughViewIfLeaf(weight), call });
+            long elements = call.Shapes.ElementCount;
+            var vars = new List<object>(4 + call.ParameterRequiresGrad.Length)
+            {
+                GradientAdoption.Input(input, elements)!, GradientAdoption.Input(target, elements)!, GradientAdoption.Input(weight, elements)!, call,
+            };
             // Learnable parameter tensors enter as inputs of the node, so that their gradients flow (constants need not).
             if (call.AnyParameterGradient)
                 vars.AddRange(call.Loss.Tensors);
             return apply(vars.ToArray());
         }
-
-        /// <summary>From this many elements on, a leaf's gradient is adopted by <c>.grad</c> instead of copied (see <see cref="ThroughViewIfLeaf"/>); below it the copy costs less than the view.</summary>
-        private const long AdoptedGradientFrom = 1 << 16;
-
-        /// <summary>
-        /// A leaf that needs a gradient enters through a view of itself. libtorch's AccumulateGrad adopts a gradient as
-        /// <c>.grad</c> only when nothing else references it, and a gradient returned by a TorchSharp custom function is still
-        /// referenced by its managed handle, so it would be copied (at 16M elements, one more fresh 64 MiB tensor). The view's
-        /// backward hands AccumulateGrad a new view of that gradient, referenced by libtorch alone, which it adopts.
-        /// </summary>
-        private static Tensor ThroughViewIfLeaf(Tensor tensor) =>
-            tensor.requires_grad && tensor.is_leaf ? tensor.view_as(tensor) : tensor;
 
         /// <inheritdoc/>
         public override Tensor forward(torch.autograd.AutogradContext ctx, params object[] vars)
@@ -148,7 +135,7 @@ namespace TorchLosses.Engine
                         InputRequiresGrad = input.requires_grad,
                         TargetRequiresGrad = target.requires_grad,
                         WeightRequiresGrad = false,
-                        ParameterRequiresGrad = call.Loss.Tensors.Select(tensor => tensor.requires_grad).ToArray(),
+                        ParameterRequiresGrad = LossEngine.ParametersRequiringGrad(call.Loss, gradEnabled: true),
                     })
                     : LossEngine.Elementwise(input, target, null, call);
                 gradWeight = Broadcasting.SumTo(unweighted.mul(scale), shapes.Loss, shapes.Weight!);

@@ -42,7 +42,8 @@ namespace TorchLosses
 
         /// <summary>α and c as tensors broadcastable to the loss (checked against each call).</summary>
         public static GeneralRobust Of(Tensor alpha, Tensor scale) =>
-            new(LossParameter.Of(alpha, nameof(alpha), LossParameter.Domain.Extended), LossParameter.Of(scale, nameof(scale), LossParameter.Domain.Positive));
+            new(LossParameter.Of(alpha, nameof(alpha), LossParameter.Domain.Extended, learnable: true),
+                LossParameter.Of(scale, nameof(scale), LossParameter.Domain.Positive, learnable: true));
 
         /// <inheritdoc/>
         public bool ResultHasInputDtype => false;
@@ -180,7 +181,7 @@ namespace TorchLosses
             var special = new Specials(a);
             var generic = special.Excluding();
             var b = Add(generic, -2.0).abs();
-            var slope = z.div(b).log1p().mul(Add(Mul(generic, 0.5), -1.0)).exp();
+            var slope = GenericSlope(generic, b, z);
             if (special.AnyPlusInfinity)
                 slope = torch.where(special.PlusInfinity, Mul(special.OnlyWhere(special.PlusInfinity, z), 0.5).exp(), slope);
             if (special.AnyMinusInfinity)
@@ -196,8 +197,7 @@ namespace TorchLosses
             var special = new Specials(a);
             var generic = special.Excluding();
             var b = Add(generic, -2.0).abs();
-            var slope = z.div(b).log1p().mul(Add(Mul(generic, 0.5), -1.0)).exp();
-            var curvature = slope.mul(b.add(z.mul(Add(generic, -1.0)), One)).div(b.add(z, One));
+            var curvature = GenericSlope(generic, b, z).mul(b.add(z.mul(Add(generic, -1.0)), One)).div(b.add(z, One));
             if (special.AnyPlusInfinity)
             {
                 var zPlus = special.OnlyWhere(special.PlusInfinity, z);
@@ -212,6 +212,9 @@ namespace TorchLosses
                 curvature = Where(special.Two, 1.0, curvature);
             return curvature.MoveToOuterDisposeScope();
         }
+
+        /// <summary>(z/b + 1)^(α/2 − 1) for a per-element α that is not 2 or ±∞ (<paramref name="b"/> = |α − 2|).</summary>
+        private static Tensor GenericSlope(Tensor alpha, Tensor b, Tensor z) => z.div(b).log1p().mul(Add(Mul(alpha, 0.5), -1.0)).exp();
 
         /// <summary>∂ρ/∂α, elementwise (see the type's summary for the forms and why).</summary>
         private static Tensor AlphaDerivative(Tensor a, Tensor z)

@@ -24,11 +24,13 @@ namespace TorchLosses
 
         private readonly string name;
         private readonly Domain domain;
+        private readonly bool learnable;
 
-        private LossParameter(string name, Domain domain, double number, Tensor? tensor)
+        private LossParameter(string name, Domain domain, bool learnable, double number, Tensor? tensor)
         {
             this.name = name;
             this.domain = domain;
+            this.learnable = learnable;
             Number = number;
             Tensor = tensor;
         }
@@ -38,12 +40,15 @@ namespace TorchLosses
         {
             if (!Valid(value, domain))
                 throw new ArgumentOutOfRangeException(name, value, Requirement(name, domain) + $"; got {value}.");
-            return new LossParameter(name, domain, value, null);
+            return new LossParameter(name, domain, learnable: false, value, null);
         }
 
-        /// <summary>One value per sample or coordinate, checked against each call by <see cref="Prepared"/>.</summary>
-        public static LossParameter Of(Tensor value, string name, Domain domain) =>
-            new(name, domain, double.NaN, value ?? throw new ArgumentNullException(name));
+        /// <summary>
+        /// One value per sample or coordinate, checked against each call by <see cref="Prepared"/>: a constant of the graph
+        /// unless <paramref name="learnable"/> (then a tensor that requires a gradient gets one).
+        /// </summary>
+        public static LossParameter Of(Tensor value, string name, Domain domain, bool learnable) =>
+            new(name, domain, learnable, double.NaN, value ?? throw new ArgumentNullException(name));
 
         /// <summary>The value when it is one number (NaN when <see cref="Tensor"/> is set).</summary>
         public double Number { get; }
@@ -52,49 +57,32 @@ namespace TorchLosses
         public Tensor? Tensor { get; }
 
         /// <summary>Whether the parameter is a tensor that requires a gradient.</summary>
-        public bool Learnable => Tensor is { requires_grad: true };
+        public bool Learnable => learnable && Tensor is { requires_grad: true };
 
         /// <summary>The tensor, as the engine saves it (none for a number).</summary>
         public Tensor[] Tensors => Tensor is null ? Array.Empty<Tensor>() : new[] { Tensor };
 
         /// <summary>This parameter with its tensor replaced by <paramref name="tensor"/>.</summary>
-        public LossParameter WithTensor(Tensor? tensor) => new(name, domain, Number, tensor);
+        public LossParameter WithTensor(Tensor? tensor) => new(name, domain, learnable, Number, tensor);
 
         /// <summary>
-        /// The tensor checked against the call: floating point, on input's device, broadcastable to the loss of shape
-        /// <paramref name="lossShape"/>, its values in the domain (read on the CPU only; on an accelerator, where that would sync,
-        /// invalid entries become NaN so that the loss shows them). Converted to input's dtype; detached unless it requires a gradient.
+        /// The tensor checked against the call (<see cref="ParameterChecks.ParameterTensor"/>: dtype, device, shape, its values
+        /// in the domain) and in input's dtype; attached to the graph only when the parameter is learnable and requires a gradient.
         /// </summary>
         public LossParameter Prepared(Tensor input, long[] lossShape)
         {
             if (Tensor is not { } tensor)
                 return this;
-            ArgumentChecks.FloatingPoint(tensor, name);
-            ArgumentChecks.SameDevice(input, tensor, name);
-            var shape = Broadcasting.ShapeOf(tensor);
-            if (!Broadcasting.BroadcastsTo(shape, lossShape))
-                throw new ArgumentException(
-                    $"{name} of shape {Broadcasting.Format(shape)} does not broadcast to the loss of shape {Broadcasting.Format(lossShape)}; " +
-                    "give one value, one per sample (shape [N, 1]) or one per coordinate (shape [D]).", name);
-            var source = tensor.requires_grad ? tensor : tensor.detach();
-            var converted = source.dtype == input.dtype ? source : source.to(input.dtype);
-            using var values = converted.detach();
-            using var invalid = Invalid(values);
-            if (converted.device_type == DeviceType.CPU)
-            {
-                using var any = invalid.any();
-                if (any.item<bool>())
-                    throw new ArgumentOutOfRangeException(name, "every entry of " + Requirement(name, domain) + ".");
-                return WithTensor(converted);
-            }
-            using var nan = double.NaN.ToScalar();
-            return WithTensor(converted.masked_fill(invalid, nan));
+            var positive = domain == Domain.Positive;
+            return WithTensor(ParameterChecks.ParameterTensor(tensor, name, input, lossShape,
+                "give one value, one per sample (shape [N, 1]) or one per coordinate (shape [D]).",
+                values => Invalid(values, positive), "every entry of " + Requirement(name, domain) + ".", learnable));
         }
 
-        private Tensor Invalid(Tensor values)
+        private static Tensor Invalid(Tensor values, bool positive)
         {
             var invalid = values.isnan();
-            if (domain == Domain.Positive)
+            if (positive)
             {
                 using var zero = 0.0.ToScalar();
                 using var nonPositive = values.le(zero);

@@ -34,7 +34,7 @@ namespace TorchLosses
         public static PseudoHuber Of(double delta) => new(LossParameter.Of(delta, nameof(delta), LossParameter.Domain.Positive));
 
         /// <summary>δ per element, broadcastable to the loss (checked against each call).</summary>
-        public static PseudoHuber Of(Tensor delta) => new(LossParameter.Of(delta, nameof(delta), LossParameter.Domain.Positive));
+        public static PseudoHuber Of(Tensor delta) => new(LossParameter.Of(delta, nameof(delta), LossParameter.Domain.Positive, learnable: false));
 
         /// <inheritdoc/>
         public bool ResultHasInputDtype => false;
@@ -46,9 +46,7 @@ namespace TorchLosses
         public PseudoHuber WithTensors(Tensor[] tensors) => new(delta.WithTensor(tensors.Length == 0 ? null : tensors[0]));
 
         /// <inheritdoc/>
-        public PseudoHuber Prepared(Tensor input, long[] lossShape) => new(delta.Tensor is null ? delta : DetachedTensor(delta.Prepared(input, lossShape)));
-
-        private static LossParameter DetachedTensor(LossParameter prepared) => prepared.WithTensor(prepared.Tensor!.detach());
+        public PseudoHuber Prepared(Tensor input, long[] lossShape) => new(delta.Prepared(input, lossShape));
 
         /// <inheritdoc/>
         public bool HasLearnableParameters => false;

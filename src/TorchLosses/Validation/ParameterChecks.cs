@@ -26,33 +26,53 @@ namespace TorchLosses.Validation
         /// positive (or non-negative where 0 is allowed) and not NaN. Returns it detached (a constant, as δ and β are in
         /// PyTorch) and converted to input's dtype.
         /// </summary>
-        public static Tensor ThresholdTensor(Tensor threshold, string name, bool zeroAllowed, Tensor input, long[] lossShape)
-        {
-            ArgumentChecks.FloatingPoint(threshold, name);
-            ArgumentChecks.SameDevice(input, threshold, name);
-            var thresholdShape = Broadcasting.ShapeOf(threshold);
-            if (!Broadcasting.BroadcastsTo(thresholdShape, lossShape))
-                throw new ArgumentException(
-                    $"{name} of shape {Broadcasting.Format(thresholdShape)} does not broadcast to the loss of shape {Broadcasting.Format(lossShape)}; " +
-                    "give one value per coordinate, for example shape [4] for boxes of shape [N, 4].", name);
+        public static Tensor ThresholdTensor(Tensor threshold, string name, bool zeroAllowed, Tensor input, long[] lossShape) =>
+            ParameterTensor(threshold, name, input, lossShape,
+                "give one value per coordinate, for example shape [4] for boxes of shape [N, 4].",
+                values =>
+                {
+                    using var zero = 0.0.ToScalar();
+                    var invalid = zeroAllowed ? values.lt(zero) : values.le(zero);
+                    using var nan = values.isnan();
+                    return invalid.logical_or_(nan);
+                },
+                zeroAllowed
+                    ? $"every entry of {name} must be >= 0 (0 gives L1 loss for that coordinate) and not NaN."
+                    : $"every entry of {name} must be > 0 and not NaN.",
+                learnable: false);
 
-            var detached = threshold.detach();
-            var converted = detached.dtype == input.dtype ? detached : detached.to(input.dtype);
-            using var zero = 0.0.ToScalar();
-            using var invalid = zeroAllowed ? converted.lt(zero) : converted.le(zero);
-            using var nan = converted.isnan();
-            invalid.logical_or_(nan);
+        /// <summary>
+        /// A loss parameter given as a tensor, checked against the call: floating point, on input's device, broadcastable to the
+        /// loss of shape <paramref name="lossShape"/> (else an <see cref="ArgumentException"/> ending with <paramref name="shapeAdvice"/>),
+        /// no entry <paramref name="invalid"/> — read on the CPU only, where it costs no device sync (else an
+        /// <see cref="ArgumentOutOfRangeException"/> with <paramref name="requirement"/>); on an accelerator invalid entries
+        /// become NaN, so that the loss shows them loudly instead of a silently wrong number. Returned in input's dtype, detached
+        /// unless <paramref name="learnable"/> and it requires a gradient (then the conversion is differentiable).
+        /// </summary>
+        public static Tensor ParameterTensor(Tensor parameter, string name, Tensor input, long[] lossShape, string shapeAdvice,
+            Func<Tensor, Tensor> invalid, string requirement, bool learnable)
+        {
+            ArgumentChecks.FloatingPoint(parameter, name);
+            ArgumentChecks.SameDevice(input, parameter, name);
+            var shape = Broadcasting.ShapeOf(parameter);
+            if (!Broadcasting.BroadcastsTo(shape, lossShape))
+                throw new ArgumentException(
+                    $"{name} of shape {Broadcasting.Format(shape)} does not broadcast to the loss of shape {Broadcasting.Format(lossShape)}; " +
+                    shapeAdvice, name);
+
+            var source = learnable && parameter.requires_grad ? parameter : parameter.detach();
+            var converted = source.dtype == input.dtype ? source : source.to(input.dtype);
+            using var values = converted.detach();
+            using var bad = invalid(values);
             if (converted.device_type == DeviceType.CPU)
             {
-                if (invalid.any().item<bool>())
-                    throw new ArgumentOutOfRangeException(name,
-                        zeroAllowed
-                            ? $"every entry of {name} must be >= 0 (0 gives L1 loss for that coordinate) and not NaN."
-                            : $"every entry of {name} must be > 0 and not NaN.");
+                using var any = bad.any();
+                if (any.item<bool>())
+                    throw new ArgumentOutOfRangeException(name, requirement);
                 return converted;
             }
             using var nanValue = double.NaN.ToScalar();
-            return converted.masked_fill(invalid, nanValue);
+            return converted.masked_fill(bad, nanValue);
         }
     }
 }
